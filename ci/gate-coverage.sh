@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Configure a coverage build from scratch, run the unit and harness tests,
+# and produce the lcov HTML report; fail when it is missing or empty.
+# usage: gate-coverage.sh SOURCE_ROOT BUILD_DIR
+set -euo pipefail
+src=$1
+build=$2
+rm -rf "$build"
+meson setup "$build" "$src" -Db_coverage=true -Dbuildtype=debug > "$build.log" 2>&1 ||
+	{ cat "$build.log"; exit 1; }
+ninja -C "$build" >> "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+meson test -C "$build" --no-rebuild --print-errorlogs --no-suite gates --no-suite slow
+ninja -C "$build" coverage-html >> "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
+index=$build/meson-logs/coveragereport/index.html
+[ -s "$index" ] || { echo "coverage: $index missing"; exit 1; }
+lines=$(grep -o 'headerCovTableEntry[^>]*>[0-9.]* *%' "$index" | head -1 | grep -o '[0-9.]* *%' || true)
+echo "coverage: report at $index (line coverage ${lines:-unknown})"
+rm -rf "$build" "$build.log"

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Small helpers shared by every harness module: cleanup attributes in the
+ * systemd style, ownership moves, and a few string and time utilities.
+ */
+#ifndef HT_UTIL_H
+#define HT_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define HT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void ht_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void ht_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static inline void ht_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+#define _cleanup_(f)	 __attribute__((cleanup(f)))
+#define _cleanup_free_	 _cleanup_(ht_freep)
+#define _cleanup_close_	 _cleanup_(ht_closep)
+#define _cleanup_fclose_ _cleanup_(ht_fclosep)
+
+/* Move ownership out of a cleanup variable (systemd's TAKE_PTR/TAKE_FD). */
+#define TAKE_PTR(p)                       \
+	({                                \
+		__typeof__(p) _tp_ = (p); \
+		(p) = NULL;               \
+		_tp_;                     \
+	})
+#define TAKE_FD(fd)              \
+	({                       \
+		int _tf_ = (fd); \
+		(fd) = -1;       \
+		_tf_;            \
+	})
+
+/* Allocation failure in the harness is not recoverable: abort loudly. */
+void *ht_xmalloc(size_t n);
+void *ht_xcalloc(size_t n, size_t size);
+void *ht_xrealloc(void *p, size_t n);
+char *ht_xstrdup(const char *s);
+char *ht_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ht_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Monotonic clock in nanoseconds. */
+uint64_t ht_now_ns(void);
+
+/* "ENOENT" for ENOENT; "E123" when unknown. Never NULL. */
+const char *ht_errno_name(int err);
+
+/* Read a whole small file (sysfs, procfs) into a NUL-terminated buffer. */
+int ht_read_file(int dirfd, const char *path, char **ret);
+
+/* Write a string to an existing file, as one write(2). Returns 0 or -errno. */
+int ht_write_file(int dirfd, const char *path, const char *s);
+
+/* Like write(2) but retries on EINTR and short writes. Returns 0 or -errno. */
+int ht_write_all(int fd, const void *buf, size_t n);
+
+/* Remove trailing whitespace in place and return s. */
+char *ht_strstrip(char *s);
+
+#endif
