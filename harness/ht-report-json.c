@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * JSON reporter: one document per run, written at the end, in the format
+ * "isolab-report/1" that reports/isolab-report.schema.json describes (the
+ * schema is the reference for every field; keep the two in step).
+ *
+ * Keys come out in insertion order and indented, so golden files and diffs
+ * between two runs stay readable. Durations are rounded to milliseconds and
+ * printed with 9 significant digits, which shows 0.12 as 0.12 rather than
+ * jansson's default 17-digit 0.11999999999999999.
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "ht-report-priv.h"
+#include "ht-report.h"
+#include "ht-util.h"
+
+#define JSON_REPORT_SCHEMA "isolab-report/1"
+#define JSON_REPORT_FLAGS  (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9))
+
+struct json_state {
+	struct ht_report_seen seen;
+	size_t planned;
+};
+
+/* jansson returns NULL when it cannot allocate: as ht_xmalloc(), abort loudly. */
+static json_t *jx(json_t *v)
+{
+	static const char msg[] = "isolab: out of memory\n";
+
+	if (!v) {
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		abort();
+	}
+	return v;
+}
+
+static void jset(json_t *obj, const char *key, json_t *val)
+{
+	if (json_object_set_new(obj, key, jx(val)) < 0)
+		jx(NULL);
+}
+
+static void jappend(json_t *arr, json_t *val)
+{
+	if (json_array_append_new(arr, jx(val)) < 0)
+		jx(NULL);
+}
+
+/* A JSON string, or null for NULL. jansson refuses ill-formed UTF-8: clean it. */
+static json_t *jstr(const char *s)
+{
+	_cleanup_free_ char *clean = ht_utf8_clean(s);
+
+	return clean ? jx(json_string(clean)) : json_null();
+}
+
+static json_t *jsecs(double d)
+{
+	return jx(json_real(ht_report_seconds(d)));
+}
+
+/* "spec:config-linux.md#namespaces cve:CVE-2019-5736" -> ["spec:...", "cve:..."] */
+static json_t *json_tags(const char *tags)
+{
+	json_t *arr = jx(json_array());
+
+	while (tags && *tags) {
+		size_t n;
+
+		tags += strspn(tags, HT_REPORT_BLANKS);
+		n = strcspn(tags, HT_REPORT_BLANKS);
+		if (n) {
+			_cleanup_free_ char *tag = strndup(tags, n);
+
+			jappend(arr, jstr(tag ? tag : ""));
+		}
+		tags += n;
+	}
+	return arr;
+}
+
+static json_t *json_skip(const struct ht_result *r)
+{
+	json_t *skip;
+
+	if (!r->skip_probe)
+		return json_null();
+	skip = jx(json_object());
+	jset(skip, "probe", jstr(r->skip_probe));
+	jset(skip, "errno", jx(json_integer(r->skip_errno < 0 ? -r->skip_errno : r->skip_errno)));
+	jset(skip, "errno_name", r->skip_errno ? jstr(ht_errno_name(r->skip_errno)) : json_null());
+	return skip;
+}
+
+static json_t *json_result(const struct ht_result *r)
+{
+	const struct ht_test *t = r->test;
+	json_t *obj = jx(json_object());
+	json_t *msgs = jx(json_array());
+
+	jset(obj, "name", jstr(ht_report_test_name(r)));
+	jset(obj, "area", jstr(ht_area_name(ht_report_area(r))));
+	jset(obj, "lesson", jx(json_integer(t ? t->lesson : 0)));
+	jset(obj, "tags", json_tags(t ? t->tags : NULL));
+	jset(obj, "outcome", jstr(ht_outcome_name(ht_report_outcome(r))));
+	jset(obj, "reason", jstr(r->reason));
+	jset(obj, "xfail", jstr(t ? t->xfail : NULL));
+	jset(obj, "skip", json_skip(r));
+	for (size_t i = 0; i < r->n_msgs; i++) {
+		json_t *m = jx(json_object());
+		enum ht_outcome o = r->msgs[i].outcome;
+
+		jset(m, "outcome",
+		     jstr(ht_outcome_name((unsigned)o < HT_OUTCOME_MAX ? o : HT_BROKEN)));
+		jset(m, "text", jstr(r->msgs[i].text ? r->msgs[i].text : ""));
+		jappend(msgs, m);
+	}
+	jset(obj, "messages", msgs);
+	jset(obj, "n_pass", jx(json_integer(r->n_pass)));
+	jset(obj, "n_fail", jx(json_integer(r->n_fail)));
+	jset(obj, "duration_s", jsecs(r->duration_s));
+	jset(obj, "where", jstr(r->where));
+	jset(obj, "output", jstr(r->output));
+	jset(obj, "file", jstr(t ? t->file : NULL));
+	jset(obj, "line", t && t->file ? jx(json_integer(t->line)) : json_null());
+	return obj;
+}
+
+static json_t *json_run(const struct ht_run *run, const struct ht_report_seen *seen, size_t planned)
+{
+	_cleanup_free_ char *run_id = ht_report_run_id(run);
+	json_t *root = jx(json_object());
+	json_t *host = jx(json_object());
+	json_t *facts = jx(json_object());
+	json_t *summary = jx(json_object());
+	json_t *results = jx(json_array());
+	struct ht_tally tally = { 0 };
+
+	jset(root, "schema", jstr(JSON_REPORT_SCHEMA));
+	jset(root, "run_id", jstr(run_id));
+	jset(root, "tool_version", jstr(run->tool_version));
+	jset(host, "hostname", jstr(run->hostname));
+	jset(host, "kernel", jstr(run->kernel));
+	jset(root, "host", host);
+	jset(root, "started", jstr(run->started));
+	jset(root, "duration_s", jsecs(run->duration_s));
+	jset(root, "interrupted_by",
+	     run->interrupted_by ? jx(json_integer(run->interrupted_by)) : json_null());
+	for (size_t i = 0; i < run->n_facts; i++) {
+		_cleanup_free_ char *key = ht_utf8_clean(run->facts[i].key);
+
+		if (key)
+			jset(facts, key, jstr(run->facts[i].value ? run->facts[i].value : ""));
+	}
+	jset(root, "facts", facts);
+
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct ht_result *r = &run->results[seen->idx[i]];
+
+		ht_tally_add(&tally, r);
+		jappend(results, json_result(r));
+	}
+	/* Keyed by outcome name, so a consumer can count summary[r.outcome]. */
+	jset(summary, "total", jx(json_integer((json_int_t)tally.total)));
+	jset(summary, "planned", jx(json_integer((json_int_t)planned)));
+	for (int o = 0; o < HT_OUTCOME_MAX; o++)
+		jset(summary, ht_outcome_name((enum ht_outcome)o),
+		     jx(json_integer((json_int_t)tally.counts[o])));
+	jset(root, "summary", summary);
+	jset(root, "results", results);
+	return root;
+}
+
+static void json_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned)
+{
+	struct json_state *st = ht_xcalloc(1, sizeof(*st));
+
+	st->planned = n_planned;
+	rep->priv = st;
+}
+
+static void json_result_cb(struct ht_reporter *rep, const struct ht_run *run,
+			   const struct ht_result *r, size_t index)
+{
+	struct json_state *st = rep->priv;
+
+	if (st)
+		ht_report_seen_add(&st->seen, run, r, index);
+}
+
+static int json_end(struct ht_reporter *rep, const struct ht_run *run)
+{
+	struct json_state *st = rep->priv;
+	struct ht_report_seen all = { 0 };
+	struct ht_report_seen *seen = st ? &st->seen : &all;
+	json_t *root;
+	int dumped, rc;
+
+	if (!st)
+		ht_report_seen_all(&all, run);
+	ht_report_seen_finish(seen, run);
+	root = json_run(run, seen, st ? st->planned : run->n_results);
+	/* A failed write leaves the stream in error: the flush reports its errno. */
+	dumped = json_dumpf(root, rep->out, JSON_REPORT_FLAGS);
+	fputc('\n', rep->out);
+	json_decref(root);
+	rc = ht_report_flush(rep->out);
+	if (rc == 0 && dumped < 0)
+		rc = -EIO;
+	ht_report_seen_free(&all);
+	if (st) {
+		ht_report_seen_free(&st->seen);
+		free(st);
+	}
+	rep->priv = NULL;
+	return rc;
+}
+
+const struct ht_reporter_ops ht_report_json = {
+	.name = "json",
+	.begin = json_begin,
+	.started = NULL,
+	.result = json_result_cb,
+	.end = json_end,
+};

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * JUnit XML reporter, written once at the end, for CI systems and LMSs.
+ *
+ * JUnit XML has no normative specification; this follows the conventions
+ * Ant's JUnit task set and Jenkins, GitLab and Maven Surefire read:
+ * <testsuites> holds one <testsuite> per area ("isolab.<area>"), each with
+ * the run facts as <properties>, and one <testcase> per behaviour. A FAIL is
+ * a <failure>, BROKEN and TIMEOUT are <error>s (the test did not get to
+ * judge the behaviour), SKIP is <skipped message=reason>. XFAIL and WARN ran
+ * and passed, so they are passing testcases that explain themselves in
+ * <system-out>. reports/junit.xsd describes exactly what is written here.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "ht-report-priv.h"
+#include "ht-report.h"
+#include "ht-util.h"
+
+struct junit_state {
+	struct ht_report_seen seen;
+};
+
+/*
+ * Write s as XML 1.0 character data or attribute value. XML 1.0 section 2.2
+ * (Char) forbids most C0 controls and U+FFFE/U+FFFF: controls become a
+ * visible "\xNN" (DEL too, which XML allows but no reader wants), the rest
+ * and ill-formed UTF-8 become U+FFFD. Quotes only need escaping in attribute
+ * values (section 2.4). In attributes, tab, newline and CR are written as
+ * character references, because attribute-value normalisation (section
+ * 3.3.3) would turn them into spaces; a raw CR in text would be folded by
+ * end-of-line handling (section 2.11).
+ */
+static void xml_put(FILE *f, const char *s, bool attr)
+{
+	while (s && *s) {
+		int32_t cp;
+		size_t n = ht_utf8_decode(s, &cp);
+
+		switch (cp) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			/* Needed in text too: "]]>" must not appear (section 2.4). */
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs(attr ? "&quot;" : "\"", f);
+			break;
+		case '\'':
+			fputs(attr ? "&apos;" : "'", f);
+			break;
+		case '\t':
+			fputs(attr ? "&#9;" : "\t", f);
+			break;
+		case '\n':
+			fputs(attr ? "&#10;" : "\n", f);
+			break;
+		case '\r':
+			fputs("&#13;", f);
+			break;
+		case 0xFFFE:
+		case 0xFFFF:
+		case -1:
+			ht_utf8_put(f, HT_UTF8_REPLACEMENT);
+			break;
+		default:
+			if (cp < 0x20 || cp == 0x7F)
+				fprintf(f, "\\x%02x", (unsigned)cp);
+			else
+				fwrite(s, 1, n, f);
+			break;
+		}
+		s += n;
+	}
+}
+
+static void xml_attr(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, " %s=\"", name);
+	xml_put(f, value, true);
+	fputc('"', f);
+}
+
+static void xml_prop(FILE *f, const char *indent, const char *name, const char *value)
+{
+	fprintf(f, "%s<property", indent);
+	xml_attr(f, "name", name);
+	xml_attr(f, "value", value ? value : "");
+	fputs("/>\n", f);
+}
+
+/* Counts as JUnit defines them: errors are BROKEN and TIMEOUT. */
+struct junit_counts {
+	size_t tests, failures, errors, skipped;
+	double time;
+};
+
+static void junit_count(struct junit_counts *c, const struct ht_result *r)
+{
+	enum ht_outcome o = ht_report_outcome(r);
+
+	c->tests++;
+	c->failures += o == HT_FAIL;
+	c->errors += o == HT_BROKEN || o == HT_TIMEOUT;
+	c->skipped += o == HT_SKIP;
+	c->time += ht_report_seconds(r->duration_s);
+}
+
+static void junit_counts_attrs(FILE *f, const struct junit_counts *c, double time)
+{
+	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"",
+		c->tests, c->failures, c->errors, c->skipped, ht_report_seconds(time));
+}
+
+static void junit_run_properties(FILE *f, const struct ht_run *run)
+{
+	_cleanup_free_ char *run_id = ht_report_run_id(run);
+
+	fputs("    <properties>\n", f);
+	xml_prop(f, "      ", "run_id", run_id);
+	xml_prop(f, "      ", "tool_version", run->tool_version);
+	xml_prop(f, "      ", "hostname", run->hostname);
+	xml_prop(f, "      ", "kernel", run->kernel);
+	xml_prop(f, "      ", "started", run->started);
+	if (run->interrupted_by) {
+		_cleanup_free_ char *sig = ht_xasprintf("%d", run->interrupted_by);
+
+		xml_prop(f, "      ", "interrupted_by", sig);
+	}
+	for (size_t i = 0; i < run->n_facts; i++)
+		if (run->facts[i].key)
+			xml_prop(f, "      ", run->facts[i].key, run->facts[i].value);
+	fputs("    </properties>\n", f);
+}
+
+static void junit_case_properties(FILE *f, const struct ht_result *r)
+{
+	const struct ht_test *t = r->test;
+	_cleanup_free_ char *lesson = ht_xasprintf("%d", t ? t->lesson : 0);
+	_cleanup_free_ char *tags = ht_report_tags(t ? t->tags : NULL);
+
+	fputs("      <properties>\n", f);
+	xml_prop(f, "        ", "outcome", ht_outcome_name(ht_report_outcome(r)));
+	xml_prop(f, "        ", "lesson", lesson);
+	if (tags)
+		xml_prop(f, "        ", "tags", tags);
+	if (r->where)
+		xml_prop(f, "        ", "where", r->where);
+	if (t && t->file) {
+		_cleanup_free_ char *at = ht_xasprintf("%s:%d", t->file, t->line);
+
+		xml_prop(f, "        ", "file", at);
+	}
+	if (ht_report_outcome(r) == HT_SKIP && r->skip_probe) {
+		xml_prop(f, "        ", "skip_probe", r->skip_probe);
+		if (r->skip_errno)
+			xml_prop(f, "        ", "skip_errno", ht_errno_name(r->skip_errno));
+	}
+	fputs("      </properties>\n", f);
+}
+
+/* One line per message, "OUTCOME: text", skipping the text already given as skip. */
+static void junit_messages(FILE *f, const struct ht_result *r, const char *skip)
+{
+	for (size_t i = 0; i < r->n_msgs; i++) {
+		const struct ht_msg *m = &r->msgs[i];
+		enum ht_outcome o = (unsigned)m->outcome < HT_OUTCOME_MAX ? m->outcome : HT_BROKEN;
+
+		if (skip && m->text && strcmp(m->text, skip) == 0)
+			continue;
+		fprintf(f, "%s: ", ht_outcome_name(o));
+		xml_put(f, m->text, false);
+		fputc('\n', f);
+	}
+}
+
+/* FAIL is a <failure>; BROKEN and TIMEOUT never judged the behaviour: <error>. */
+static void junit_failure(FILE *f, const struct ht_result *r)
+{
+	enum ht_outcome o = ht_report_outcome(r);
+	const char *elem = o == HT_FAIL ? "failure" : "error";
+	const char *reason = ht_report_reason(r);
+
+	fprintf(f, "      <%s", elem);
+	xml_attr(f, "message", reason ? reason : "no reason given");
+	fprintf(f, " type=\"%s\"", ht_outcome_name(o));
+	if (!r->n_msgs) {
+		fputs("/>\n", f);
+		return;
+	}
+	fputc('>', f);
+	junit_messages(f, r, NULL);
+	fprintf(f, "</%s>\n", elem);
+}
+
+/*
+ * Everything else passed or was skipped. XFAIL is not <skipped>: the test
+ * ran and failed as expected, which is a pass that says so in <system-out>.
+ */
+static void junit_other(FILE *f, const struct ht_result *r)
+{
+	enum ht_outcome o = ht_report_outcome(r);
+	_cleanup_free_ char *skip = NULL;
+	const char *note = NULL;
+
+	if (o == HT_SKIP) {
+		skip = ht_report_skip_text(r);
+		fputs("      <skipped", f);
+		xml_attr(f, "message", skip);
+		fputs("/>\n", f);
+	}
+	if (o != HT_XFAIL && o != HT_WARN && !r->n_msgs)
+		return;
+
+	fputs("      <system-out>", f);
+	if (o == HT_XFAIL) {
+		note = ht_report_xfail_text(r);
+		fputs("XFAIL: ", f);
+		xml_put(f, note ? note : "expected failure", false);
+		fputs(" (failed as expected)\n", f);
+	} else if (o == HT_WARN) {
+		note = ht_report_reason(r);
+		fputs("WARN: ", f);
+		xml_put(f, note ? note : "no reason given", false);
+		fputc('\n', f);
+	} else if (o == HT_SKIP) {
+		note = r->reason;
+	}
+	junit_messages(f, r, note);
+	fputs("</system-out>\n", f);
+}
+
+static void junit_testcase(FILE *f, const struct ht_result *r)
+{
+	_cleanup_free_ char *classname = ht_xasprintf("isolab.%s", ht_area_name(ht_report_area(r)));
+
+	fputs("    <testcase", f);
+	xml_attr(f, "name", ht_report_test_name(r));
+	xml_attr(f, "classname", classname);
+	fprintf(f, " time=\"%.3f\">\n", ht_report_seconds(r->duration_s));
+	junit_case_properties(f, r);
+	if (ht_outcome_is_failure(ht_report_outcome(r)))
+		junit_failure(f, r);
+	else
+		junit_other(f, r);
+	/* What the test process itself printed (the runner's capture). */
+	if (r->output && *r->output) {
+		fputs("      <system-err>", f);
+		xml_put(f, r->output, false);
+		fputs("</system-err>\n", f);
+	}
+	fputs("    </testcase>\n", f);
+}
+
+static void junit_write(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen)
+{
+	struct junit_counts all = { 0 }, per_area[HT_AREA_MAX] = { { 0 } };
+
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct ht_result *r = &run->results[seen->idx[i]];
+
+		junit_count(&all, r);
+		junit_count(&per_area[ht_report_area(r)], r);
+	}
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	fputs("<testsuites name=\"isolab\"", f);
+	/* The run's wall-clock time; a suite's time is the sum of its tests. */
+	junit_counts_attrs(f, &all, run->duration_s);
+	fputs(">\n", f);
+	for (int a = 0; a < HT_AREA_MAX; a++) {
+		_cleanup_free_ char *name = NULL;
+
+		if (!per_area[a].tests)
+			continue;
+		name = ht_xasprintf("isolab.%s", ht_area_name((enum ht_area)a));
+		fputs("  <testsuite", f);
+		xml_attr(f, "name", name);
+		junit_counts_attrs(f, &per_area[a], per_area[a].time);
+		if (run->started)
+			xml_attr(f, "timestamp", run->started);
+		if (run->hostname)
+			xml_attr(f, "hostname", run->hostname);
+		fputs(">\n", f);
+		junit_run_properties(f, run);
+		for (size_t i = 0; i < seen->n; i++) {
+			const struct ht_result *r = &run->results[seen->idx[i]];
+
+			if (ht_report_area(r) == (enum ht_area)a)
+				junit_testcase(f, r);
+		}
+		fputs("  </testsuite>\n", f);
+	}
+	fputs("</testsuites>\n", f);
+}
+
+static void junit_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned)
+{
+	rep->priv = ht_xcalloc(1, sizeof(struct junit_state));
+}
+
+static void junit_result(struct ht_reporter *rep, const struct ht_run *run,
+			 const struct ht_result *r, size_t index)
+{
+	struct junit_state *st = rep->priv;
+
+	if (st)
+		ht_report_seen_add(&st->seen, run, r, index);
+}
+
+static int junit_end(struct ht_reporter *rep, const struct ht_run *run)
+{
+	struct junit_state *st = rep->priv;
+	struct ht_report_seen all = { 0 };
+	struct ht_report_seen *seen = st ? &st->seen : &all;
+	int rc;
+
+	if (!st)
+		ht_report_seen_all(&all, run);
+	ht_report_seen_finish(seen, run);
+	junit_write(rep->out, run, seen);
+	rc = ht_report_flush(rep->out);
+	ht_report_seen_free(&all);
+	if (st) {
+		ht_report_seen_free(&st->seen);
+		free(st);
+	}
+	rep->priv = NULL;
+	return rc;
+}
+
+const struct ht_reporter_ops ht_report_junit = {
+	.name = "junit",
+	.begin = junit_begin,
+	.started = NULL,
+	.result = junit_result,
+	.end = junit_end,
+};
