@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * isolab run: select tests, reap what dead runs left, run, write reports.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "config.h"
+#include "ht-journal.h"
+#include "ht-proc.h"
+#include "ht-registry.h"
+#include "ht-report.h"
+#include "ht-runner.h"
+#include "ht-util.h"
+#include "isolab-cli.h"
+
+struct out_file {
+	char *path;
+	char *tmp;
+	FILE *f;
+};
+
+static void help(void)
+{
+	printf("usage: isolab run [OPTIONS] [GLOB...]\n"
+	       "\n"
+	       "Run the selected tests, each in its own process tree with a deadline.\n"
+	       "Tests the host cannot support are skipped with the failing probe's reason.\n"
+	       "\n" ISOLAB_FILTER_HELP
+	       "  -j, --jobs N         run N tests at once (default 1; 0 = one per CPU)\n"
+	       "      --tap            TAP 13 on stdout (what meson test reads); the human\n"
+	       "                       view goes to stderr\n"
+	       "      --junit FILE     write JUnit XML to FILE\n"
+	       "      --json FILE      write the JSON report (schema: reports/) to FILE\n"
+	       "  -o, --report-dir DIR write DIR/junit.xml, DIR/report.json, DIR/console.txt\n"
+	       "      --runtime WORDS  the runtime under test as a command line, e.g.\n"
+	       "                       \"contain\", \"/path/to/mine --debug\" (default: the\n"
+	       "                       contain built here; also $ISOLAB_RUNTIME)\n"
+	       "      --rootfs DIR     the test rootfs (default: the one built here;\n"
+	       "                       also $ISOLAB_ROOTFS)\n"
+	       "      --timeout-multiplier X\n"
+	       "                       scale every test's deadline (also from\n"
+	       "                       ISOLAB_TIMEOUT_MULTIPLIER; for valgrind)\n"
+	       "  -h, --help           this text\n"
+	       "\n"
+	       "Exit: 0 nothing failed, 1 a test failed/broke/timed out, 2 bad usage,\n"
+	       "3 harness error; with --tap, 0 whenever the TAP stream is complete and\n"
+	       "99 (after \"Bail out!\") when the harness broke; 128+N after signal N.\n");
+}
+
+static int open_out(struct out_file *o, const char *path)
+{
+	o->path = ht_xstrdup(path);
+	o->tmp = ht_xasprintf("%s.tmp", path);
+	o->f = fopen(o->tmp, "we");
+	if (!o->f) {
+		int err = errno;
+
+		fprintf(stderr, "isolab run: open %s: %s\n", o->tmp, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+/* Publish a finished report atomically, or drop the partial file. */
+static int close_out(struct out_file *o, bool ok)
+{
+	int r = 0;
+
+	if (o->f) {
+		if (fclose(o->f) != 0)
+			ok = false, r = -errno;
+		o->f = NULL;
+		if (ok && rename(o->tmp, o->path) < 0)
+			r = -errno;
+		if (!ok || r < 0)
+			unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	o->path = o->tmp = NULL;
+	return r;
+}
+
+static int make_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		int err = errno;
+
+		fprintf(stderr, "isolab run: create report dir %s: %s\n", dir, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+static char *iso_now(void)
+{
+	char buf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ht_xstrdup(buf);
+}
+
+/* The harness itself cannot go on: say so once, in TAP too when asked. */
+static int bail(bool tap, char *msg)
+{
+	if (tap) {
+		printf("TAP version 13\nBail out! %s\n", msg);
+		fflush(stdout);
+	}
+	fprintf(stderr, "isolab run: %s\n", msg);
+	free(msg);
+	return tap ? ISOLAB_EXIT_BAIL : ISOLAB_EXIT_ERROR;
+}
+
+int isolab_cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = { ISOLAB_FILTER_LONGOPTS,
+					      { "jobs", required_argument, NULL, 'j' },
+					      { "tap", no_argument, NULL, 'T' },
+					      { "junit", required_argument, NULL, 'J' },
+					      { "json", required_argument, NULL, 'O' },
+					      { "report-dir", required_argument, NULL, 'o' },
+					      { "timeout-multiplier", required_argument, NULL,
+						'M' },
+					      { "runtime", required_argument, NULL, 'R' },
+					      { "rootfs", required_argument, NULL, 'F' },
+					      { "help", no_argument, NULL, 'h' },
+					      {} };
+	struct ht_filter filter = { 0 };
+	const char *junit = NULL, *json = NULL, *report_dir = NULL, *env;
+	_cleanup_free_ char *junit_path = NULL, *json_path = NULL, *console_path = NULL;
+	struct out_file outs[3] = { 0 };
+	struct ht_reporter reps[4] = { 0 };
+	struct ht_run_opts ropts = { .jobs = 1, .timeout_multiplier = 1.0 };
+	struct ht_journal *journal = NULL;
+	const struct ht_test **tests = NULL;
+	char run_id[16] = "";
+	struct ht_run run;
+	bool tap = false;
+	size_t n, n_reps = 0;
+	int opt, r, ret;
+	unsigned reaped_journals = 0;
+
+	env = getenv("ISOLAB_TIMEOUT_MULTIPLIER");
+	if (env && *env)
+		ropts.timeout_multiplier = strtod(env, NULL);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ISOLAB_FILTER_SHORTOPTS "j:o:h", opts, NULL)) != -1) {
+		char *end;
+		long v;
+
+		r = isolab_filter_option(&filter, opt, optarg);
+		if (r < 0) {
+			ret = ISOLAB_EXIT_USAGE;
+			goto out;
+		}
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'j':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > 256) {
+				isolab_usage_error("run", "bad --jobs '%s' (0..256)", optarg);
+				ret = ISOLAB_EXIT_USAGE;
+				goto out;
+			}
+			ropts.jobs = v ? (unsigned)v : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+			break;
+		case 'T':
+			tap = true;
+			break;
+		case 'J':
+			junit = optarg;
+			break;
+		case 'O':
+			json = optarg;
+			break;
+		case 'o':
+			report_dir = optarg;
+			break;
+		case 'M':
+			ropts.timeout_multiplier = strtod(optarg, &end);
+			if (*end || end == optarg || ropts.timeout_multiplier <= 0) {
+				isolab_usage_error("run", "bad --timeout-multiplier '%s'", optarg);
+				ret = ISOLAB_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'R':
+			if (ht_set_runtime(optarg) < 0) {
+				isolab_usage_error("run",
+						   "bad --runtime '%s': expected a command and "
+						   "its arguments, e.g. \"contain\" or \"runc\"",
+						   optarg);
+				ret = ISOLAB_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'F':
+			ht_set_rootfs(optarg);
+			break;
+		case 'h':
+			help();
+			ret = ISOLAB_EXIT_OK;
+			goto out;
+		default:
+			fprintf(stderr, "Try 'isolab run --help'.\n");
+			ret = ISOLAB_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (ropts.timeout_multiplier <= 0)
+		ropts.timeout_multiplier = 1.0;
+	for (int i = optind; i < argc; i++)
+		ht_filter_add_glob(&filter, argv[i]);
+
+	if (ht_registry_duplicate()) {
+		ret = bail(tap, ht_xasprintf("two tests are named %s", ht_registry_duplicate()));
+		goto out;
+	}
+	n = ht_registry_select(&filter, &tests);
+
+	r = ht_journal_open(&journal, run_id);
+	if (r < 0) {
+		ret = bail(tap, ht_xasprintf("open the resource journal in %s: %s", ht_state_dir(),
+					     strerror(-r)));
+		goto out;
+	}
+	/* Undo whatever runs that died (crash, SIGKILL) left on this host. */
+	r = ht_journal_reap_all(journal, stderr, false, &reaped_journals);
+	if (r > 0)
+		fprintf(stderr,
+			"isolab run: warning: %d leftover resources of dead runs could "
+			"not be undone (see above)\n",
+			r);
+
+	if (report_dir) {
+		if (make_dir(report_dir) < 0) {
+			ret = ISOLAB_EXIT_ERROR;
+			goto out;
+		}
+		if (!junit)
+			junit = junit_path = ht_xasprintf("%s/junit.xml", report_dir);
+		if (!json)
+			json = json_path = ht_xasprintf("%s/report.json", report_dir);
+		console_path = ht_xasprintf("%s/console.txt", report_dir);
+	}
+	if (tap)
+		reps[n_reps++] = (struct ht_reporter){ .ops = &ht_report_tap, .out = stdout };
+	reps[n_reps++] =
+		(struct ht_reporter){ .ops = &ht_report_console, .out = tap ? stderr : stdout };
+	const char *paths[3] = { junit, json, console_path };
+	const struct ht_reporter_ops *file_ops[3] = { &ht_report_junit, &ht_report_json,
+						      &ht_report_console };
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i])
+			continue;
+		if (open_out(&outs[i], paths[i]) < 0) {
+			ret = ISOLAB_EXIT_ERROR;
+			goto out;
+		}
+		reps[n_reps++] = (struct ht_reporter){ .ops = file_ops[i], .out = outs[i].f };
+	}
+	ropts.reporters = reps;
+	ropts.n_reporters = n_reps;
+
+	ht_run_init(&run, run_id);
+	run.tool_version = ht_xstrdup(ISOLAB_VERSION);
+	{
+		char host[HOST_NAME_MAX + 1] = "";
+
+		gethostname(host, sizeof(host) - 1);
+		run.hostname = ht_xstrdup(host);
+	}
+	run.started = iso_now();
+	ht_run_add_fact(&run, "runtime", ht_runtime_words());
+	if (reaped_journals) {
+		_cleanup_free_ char *v = ht_xasprintf("%u", reaped_journals);
+
+		ht_run_add_fact(&run, "reaped_dead_runs", v);
+	}
+
+	r = ht_runner_run(&run, tests, n, &ropts, journal);
+	fflush(stdout);
+	if (r < 0) {
+		ret = bail(tap, ht_xasprintf("runner failed: %s", strerror(-r)));
+	} else if (run.interrupted_by) {
+		ret = ISOLAB_EXIT_SIGNAL_BASE + run.interrupted_by;
+	} else {
+		size_t counts[HT_OUTCOME_MAX];
+
+		ht_run_count(&run, counts);
+		ret = ISOLAB_EXIT_OK;
+		if (!tap && (counts[HT_FAIL] || counts[HT_BROKEN] || counts[HT_TIMEOUT]))
+			ret = ISOLAB_EXIT_FAILED;
+	}
+	for (int i = 0; i < 3; i++)
+		if (close_out(&outs[i], r == 0) < 0 && ret == ISOLAB_EXIT_OK)
+			ret = ISOLAB_EXIT_ERROR;
+	ht_run_done(&run);
+out:
+	for (int i = 0; i < 3; i++)
+		close_out(&outs[i], false);
+	if (journal)
+		ht_journal_close(journal, stderr);
+	free(tests);
+	ht_filter_done(&filter);
+	return ret;
+}

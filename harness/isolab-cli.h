@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The isolab command line: one function per verb, dispatched from isolab.c.
+ * Each verb returns an exit code from the table below (documented in
+ * README.md "Exit codes"); only main() exits.
+ */
+#ifndef ISOLAB_CLI_H
+#define ISOLAB_CLI_H
+
+enum {
+	ISOLAB_EXIT_OK = 0,	/* everything selected passed, skipped or xfailed */
+	ISOLAB_EXIT_FAILED = 1, /* at least one FAIL, TIMEOUT or BROKEN */
+	ISOLAB_EXIT_USAGE = 2,	/* bad flags or arguments: nothing was run */
+	ISOLAB_EXIT_ERROR = 3,	/* the harness could not do its job (state dir, journal...) */
+	ISOLAB_EXIT_BAIL = 99,	/* TAP mode: the harness itself broke ("Bail out!") */
+	ISOLAB_EXIT_SIGNAL_BASE = 128, /* run stopped by SIGINT/SIGTERM: 128+signo */
+};
+
+struct ht_filter;
+
+/*
+ * Selection options shared by `run` and `list`: -a/--area, -l/--lesson,
+ * -t/--test and --selftest. Returns 1 if opt was one of them (consumed),
+ * 0 if not, -EINVAL (after printing why) for a bad value.
+ */
+int isolab_filter_option(struct ht_filter *f, int opt, const char *arg);
+#define ISOLAB_FILTER_SHORTOPTS "a:l:t:"
+#define ISOLAB_FILTER_LONGOPTS                                                                \
+	{ "area", required_argument, NULL, 'a' }, { "lesson", required_argument, NULL, 'l' }, \
+		{ "test", required_argument, NULL, 't' },                                     \
+	{                                                                                     \
+		"selftest", no_argument, NULL, 'S'                                            \
+	}
+#define ISOLAB_FILTER_HELP                                                                \
+	"  -a, --area LIST      only these areas (harness,isolation,limits,network,\n"    \
+	"                       oci,tracing), comma-separated, repeatable\n"              \
+	"  -l, --lesson LIST    only these lessons, e.g. 1,3-5\n"                         \
+	"  -t, --test GLOB      only tests whose name or area/name matches, repeatable\n" \
+	"      --selftest       allow the harness's own fixtures (with -t)\n"
+
+void isolab_usage_error(const char *verb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int isolab_cmd_run(int argc, char **argv);
+int isolab_cmd_list(int argc, char **argv);
+int isolab_cmd_probe(int argc, char **argv);
+int isolab_cmd_reap(int argc, char **argv);
+
+#endif

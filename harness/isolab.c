@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * isolab: the harness command line. One function per verb (cmd-*.c); this
+ * file only dispatches and holds the option parsing the verbs share.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "config.h"
+#include "ht-registry.h"
+#include "ht-util.h"
+#include "isolab-cli.h"
+
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} verbs[] = {
+	{ "run", isolab_cmd_run, "run the selected tests and write the reports" },
+	{ "list", isolab_cmd_list, "list the registered tests" },
+	{ "probe", isolab_cmd_probe,
+	  "probe what this host supports, and which lessons it can run" },
+	{ "reap", isolab_cmd_reap, "undo what dead runs left behind (cgroups, netns, mounts...)" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: isolab VERB [OPTIONS]\n"
+		     "\n"
+		     "A test harness and conformance suite for the kernel primitives containers\n"
+		     "are built from. Run `isolab VERB --help` for a verb's options.\n"
+		     "\n"
+		     "verbs:\n");
+	for (size_t i = 0; i < HT_ARRAY_SIZE(verbs); i++)
+		fprintf(out, "  %-7s %s\n", verbs[i].name, verbs[i].help);
+	fprintf(out, "\n"
+		     "exit codes: 0 ok, 1 a test failed, 2 bad usage, 3 harness error,\n"
+		     "99 harness broke in --tap mode, 128+N stopped by signal N\n");
+}
+
+void isolab_usage_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "isolab %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'isolab %s --help'.\n", verb);
+}
+
+int isolab_filter_option(struct ht_filter *f, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'a':
+		if (ht_filter_add_areas(f, arg) < 0) {
+			fprintf(stderr,
+				"isolab: unknown area in '%s' (known: harness, isolation, "
+				"limits, network, oci, tracing)\n",
+				arg);
+			return -EINVAL;
+		}
+		return 1;
+	case 'l':
+		if (ht_filter_add_lessons(f, arg) < 0) {
+			fprintf(stderr,
+				"isolab: bad lesson list '%s' (expected e.g. 1,3-5; "
+				"lessons are 1..63)\n",
+				arg);
+			return -EINVAL;
+		}
+		return 1;
+	case 't':
+		ht_filter_add_glob(f, arg);
+		return 1;
+	case 'S':
+		f->selftest = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : NULL;
+
+	if (!verb) {
+		usage(stderr);
+		return ISOLAB_EXIT_USAGE;
+	}
+	if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0 || strcmp(verb, "help") == 0) {
+		usage(stdout);
+		return ISOLAB_EXIT_OK;
+	}
+	if (strcmp(verb, "--version") == 0) {
+		printf("isolab %s\n", ISOLAB_VERSION);
+		return ISOLAB_EXIT_OK;
+	}
+	for (size_t i = 0; i < HT_ARRAY_SIZE(verbs); i++)
+		if (strcmp(verb, verbs[i].name) == 0)
+			return verbs[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "isolab: unknown verb '%s'\n\n", verb);
+	usage(stderr);
+	return ISOLAB_EXIT_USAGE;
+}
