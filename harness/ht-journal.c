@@ -1607,9 +1607,22 @@ int ht_journal_open(struct ht_journal **ret, char ret_run_id[16])
 	unsigned long long starttime = 0;
 	int r;
 
-	r = mkdir_p(ht_state_dir(), 0700);
+	/*
+	 * Traversable but not listable (0711): tests in user namespaces run as
+	 * an unprivileged mapped uid and must reach their scratch dirs under
+	 * runs/; the journals stay private (0700). An older 0700 state dir of
+	 * ours is opened up the same way.
+	 */
+	r = mkdir_p(ht_state_dir(), 0711);
 	if (r < 0)
 		return r;
+	{
+		struct stat st;
+
+		if (stat(ht_state_dir(), &st) == 0 && st.st_uid == getuid() &&
+		    (st.st_mode & 07777) == 0700)
+			chmod(ht_state_dir(), 0711);
+	}
 	jdir = ht_xasprintf("%s/journal", ht_state_dir());
 	if (mkdir(jdir, 0700) < 0 && errno != EEXIST)
 		return -errno;

@@ -10,8 +10,8 @@
  * subreaper (PR_SET_CHILD_SUBREAPER, prctl(2)), adopts orphans so it can kill
  * them at the end of the run.
  *
- * The main loop poll(2)s on every running test's pidfd (readable once the
- * child exits, pidfd_open(2)), its result pipe and a signalfd for
+ * The main loop poll(2)s on every running test's exit handle (a pidfd, see
+ * ht-wait.h), its result pipe and a signalfd for
  * SIGINT/SIGTERM/SIGHUP; the poll timeout is the nearest deadline.
  */
 #include <fcntl.h>
@@ -19,7 +19,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -32,10 +31,7 @@
 #include "ht-probe.h"
 #include "ht-runner.h"
 #include "ht-util.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "ht-wait.h"
 
 /* Bound on waiting for a killed tree to leave its cgroup. */
 #define DRAIN_TIMEOUT_MS 5000
@@ -48,7 +44,7 @@ struct slot {
 	const struct ht_test *test;
 	struct ht_result *result;
 	pid_t pid;
-	int pidfd;
+	struct ht_wait w;
 	int res_fd; /* read end of the result pipe */
 	int out_fd; /* memfd holding the test's stdout/stderr */
 	uint64_t start_ns, deadline_ns;
@@ -188,7 +184,7 @@ static void reap_adopted(struct runner *R)
 		for (unsigned i = 0; i < R->n_slots; i++)
 			if (R->slots[i].busy && R->slots[i].pid == si.si_pid)
 				ours = true;
-		/* A test's main child is reaped through its pidfd, not here. */
+		/* A test's main child is reaped through its exit handle, not here. */
 		if (ours)
 			return;
 		waitpid(si.si_pid, NULL, 0);
@@ -352,9 +348,8 @@ static int slot_start(struct runner *R, struct slot *s, const struct ht_test *te
 			 (uint64_t)((double)test->timeout_s * R->opts->timeout_multiplier * 1e9);
 	/* Both sides call setpgid(2) so neither order of execution races. */
 	setpgid(pid, pid);
-	s->pidfd = pidfd_open(pid, 0);
-	if (s->pidfd < 0) {
-		r = -errno;
+	r = ht_wait_open(&s->w, pid);
+	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(go[1]);
@@ -369,7 +364,7 @@ static int slot_start(struct runner *R, struct slot *s, const struct ht_test *te
 		ht_journal_append(R->journal_fd, "pgrp", pidbuf, starttime, NULL);
 	/*
 	 * Only now may the child run the test. If the write fails the child
-	 * sees EOF and exits, and the pidfd reports it like any other exit.
+	 * sees EOF and exits, and its exit is reported like any other.
 	 */
 	(void)!write(go[1], "g", 1);
 	close(go[1]);
@@ -556,11 +551,15 @@ static bool slot_tree_alive(struct slot *s)
 	return kill(-s->pid, 0) == 0;
 }
 
-static void slot_finish(struct runner *R, struct slot *s)
+/* The child exited (si filled) or must be waited for (si NULL: killed). */
+static void slot_finish(struct runner *R, struct slot *s, const siginfo_t *exited)
 {
 	siginfo_t si = { 0 };
 
-	waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
+	if (exited)
+		si = *exited;
+	else
+		ht_wait_block(&s->w, &si);
 	slot_read(s);
 	s->result->duration_s = (double)(ht_now_ns() - s->start_ns) / 1e9;
 	if (slot_tree_alive(s)) {
@@ -573,10 +572,10 @@ static void slot_finish(struct runner *R, struct slot *s)
 	slot_read(s);
 	s->result->output = read_output_tail(s->out_fd);
 	finish_outcome(s, &si);
-	ht_closep(&s->pidfd);
+	ht_wait_close(&s->w);
 	ht_closep(&s->res_fd);
 	ht_closep(&s->out_fd);
-	s->pidfd = s->res_fd = s->out_fd = -1;
+	s->res_fd = s->out_fd = -1;
 	s->busy = false;
 	each_reporter_result(R, s->result);
 }
@@ -585,7 +584,7 @@ static void slot_timeout(struct runner *R, struct slot *s)
 {
 	s->timed_out = true;
 	slot_kill_tree(R, s);
-	slot_finish(R, s);
+	slot_finish(R, s, NULL);
 }
 
 /* ---- needs ---- */
@@ -714,7 +713,7 @@ static void interrupt_all(struct runner *R, int sig, size_t next, size_t n)
 			continue;
 		s->interrupted_by = sig;
 		slot_kill_tree(R, s);
-		slot_finish(R, s);
+		slot_finish(R, s, NULL);
 	}
 	for (size_t k = next; k < n; k++) {
 		struct ht_result *r = &R->run->results[k];
@@ -764,7 +763,7 @@ static int main_loop(struct runner *R, const struct ht_test *const *tests, size_
 			s = &R->slots[i];
 			if (!s->busy)
 				continue;
-			pfds[np++] = (struct pollfd){ .fd = s->pidfd, .events = POLLIN };
+			pfds[np++] = (struct pollfd){ .fd = s->w.fd, .events = POLLIN };
 			pfds[np++] = (struct pollfd){ .fd = s->res_fd, .events = POLLIN };
 			if (s->deadline_ns < nearest)
 				nearest = s->deadline_ns;
@@ -789,10 +788,10 @@ static int main_loop(struct runner *R, const struct ht_test *const *tests, size_
 			if (!s->busy)
 				continue;
 			slot_read(s);
-			struct pollfd pp = { .fd = s->pidfd, .events = POLLIN };
+			siginfo_t si;
 
-			if (poll(&pp, 1, 0) == 1)
-				slot_finish(R, s);
+			if (ht_wait_reap(&s->w, &si) == 1)
+				slot_finish(R, s, &si);
 			else if (now >= s->deadline_ns)
 				slot_timeout(R, s);
 		}
@@ -819,7 +818,7 @@ int ht_runner_run(struct ht_run *run, const struct ht_test *const *tests, size_t
 	R.slots = ht_xcalloc(R.n_slots, sizeof(*R.slots));
 	for (unsigned i = 0; i < R.n_slots; i++) {
 		R.slots[i].index = (int)i;
-		R.slots[i].pidfd = R.slots[i].res_fd = R.slots[i].out_fd = -1;
+		R.slots[i].w.fd = R.slots[i].res_fd = R.slots[i].out_fd = -1;
 		R.slots[i].cg_procs_fd = -1;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -831,6 +830,8 @@ int ht_runner_run(struct ht_run *run, const struct ht_test *const *tests, size_t
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &R.old_mask);
 	R.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* The exit-handle fallback needs SIGCHLD blocked before any fork. */
+	ht_wait_block_sigchld(NULL);
 	if (R.sig_fd < 0) {
 		r = -errno;
 		goto out;
@@ -845,7 +846,9 @@ int ht_runner_run(struct ht_run *run, const struct ht_test *const *tests, size_t
 	{
 		_cleanup_free_ char *runs = ht_xasprintf("%s/runs", ht_state_dir());
 
-		if ((mkdir(runs, 0700) < 0 && errno != EEXIST) || mkdir(R.run_dir, 0700) < 0) {
+		/* 0711: see ht_journal_open; each test's scratch dir is 0700 itself. */
+		if ((mkdir(runs, 0711) < 0 && errno != EEXIST) || chmod(runs, 0711) < 0 ||
+		    mkdir(R.run_dir, 0711) < 0) {
 			r = -errno;
 			goto out;
 		}

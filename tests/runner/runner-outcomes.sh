@@ -4,7 +4,10 @@
 # The runner's outcome mapping, deadlines, tree kill, output capture, -j and
 # signal handling, checked on the JSON report and on /proc.
 # usage: runner-outcomes.sh ISOLAB_FIXTURES VALIDATE_JSON_CMD...
+# env:   ISOLAB_WRAP="valgrind --error-exitcode=97 ..." runs each `isolab run`
+#        under that command; exit status 97 then means it found errors.
 set -euo pipefail
+read -r -a wrap <<< "${ISOLAB_WRAP:-}"
 
 fixtures=$1
 shift
@@ -34,8 +37,11 @@ fail() {
 run_one() {
 	local name=$1 rc=0
 	shift
-	"$fixtures" run --selftest -t "$name" --json "$work/$name.json" "$@" \
+	"${wrap[@]}" "$fixtures" run --selftest -t "$name" --json "$work/$name.json" "$@" \
 		> "$work/$name.out" 2> "$work/$name.err" || rc=$?
+	if [ $rc -eq 97 ] && [ ${#wrap[@]} -gt 0 ]; then
+		fail "$name: ${wrap[0]} reported errors: $(cat "$work/$name.err")"
+	fi
 	return $rc
 }
 
