@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The contain command line: one file per verb (cmd-*.c), the options they
+ * share (cli-options.c), and the dispatcher (contain.c). Each verb has a
+ * parse function, which fills a struct ctr_config and prints nothing (the
+ * unit tests call it), and a run function, which prints the one error
+ * message and returns the exit code that main() exits with.
+ */
+#ifndef CONTAIN_CLI_H
+#define CONTAIN_CLI_H
+
+#include "ctr-config.h"
+#include "ctr-error.h"
+
+/* Exit codes of contain itself (CONTRACT.md). */
+#define CLI_EXIT_FAILED	     125 /* contain failed before the command ran */
+#define CLI_EXIT_CANNOT_EXEC 126 /* the command was found but could not be executed */
+#define CLI_EXIT_NOT_FOUND   127 /* the command was not found */
+
+/* What a parse function returns besides errors. */
+#define CLI_PARSED 0
+#define CLI_HELP   1
+
+/* Long option ids shared by the verbs. */
+enum cli_option {
+	OPT_FIRST = 256,
+	OPT_ROOTFS = OPT_FIRST,
+	OPT_HOSTNAME,
+	OPT_USER,
+	OPT_NET,
+	OPT_UID_MAP,
+	OPT_GID_MAP,
+	OPT_MONOTONIC_OFFSET,
+	OPT_BOOTTIME_OFFSET,
+	OPT_MEMORY,
+	OPT_MEMORY_HIGH,
+	OPT_CPUS,
+	OPT_CPU_WEIGHT,
+	OPT_PIDS,
+	OPT_IO_MAX,
+	OPT_LAST,
+};
+
+/* Raw values seen so far, to refuse an option repeated with another value. */
+struct cli_seen {
+	const char *value[OPT_LAST - OPT_FIRST];
+	unsigned long extra_ns; /* namespaces added by --user and --net */
+};
+
+struct option;
+
+/*
+ * Apply one of the shared options (hostname, maps, offsets, limits,
+ * --user, --net) to cfg. Returns 0 or a usage error.
+ */
+int cli_apply_option(struct cli_seen *seen, int id, const char *arg, struct ctr_config *cfg,
+		     struct ctr_error *err);
+
+/* Turn getopt_long's '?' or ':' into a usage error naming the option. */
+int cli_getopt_error(int c, char **argv, const struct option *longopts, struct ctr_error *err);
+
+/* Whether getopt stopped at a "--" (and not at the end of argv). */
+int cli_check_separator(int argc, char **argv, int optind_, struct ctr_error *err);
+
+/* 125, 126 or 127 for an error, as CONTRACT.md documents. */
+int cli_exit_code(const struct ctr_error *err);
+
+/* Print "contain: MESSAGE" (and a usage hint for usage errors); return the exit code. */
+int cli_fail(const char *verb, const struct ctr_error *err);
+
+/* The verbs. */
+int cmd_ns_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_error *err);
+int cmd_ns(int argc, char **argv);
+int cmd_run_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_error *err);
+int cmd_run(int argc, char **argv);
+
+#endif

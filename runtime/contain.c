@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * contain: the reference container runtime's command line. It dispatches
+ * to one file per verb; only main() exits. The contract it implements is
+ * runtime/CONTRACT.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "contain-cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *later; /* for verbs not implemented yet: what brings them */
+} verbs[] = {
+	{ "ns", cmd_ns, NULL },
+	{ "run", cmd_run, NULL },
+	{ "net", NULL, "container networking" },
+	{ "cgroup", NULL, "cgroup v2 limits" },
+	{ "trace", NULL, "eBPF tracing" },
+	{ "oci", NULL, "the OCI runtime" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: contain [--help] [--version] VERB [ARGS...]\n"
+		   "\n"
+		   "Verbs:\n"
+		   "  ns TYPE[,TYPE...] [OPTIONS] -- CMD...    run CMD in new namespaces\n"
+		   "  ns container --rootfs DIR [OPTIONS] -- CMD...\n"
+		   "                                           run CMD as a container in DIR\n"
+		   "  run [OPTIONS] ROOTFS -- CMD...           docker-like one-shot container\n"
+		   "  net, cgroup, trace, oci                  not implemented yet\n"
+		   "\n"
+		   "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
+		   "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n"
+		   "Run 'contain VERB --help' for the options of a verb.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *verb;
+
+	if (argc < 2) {
+		fprintf(stderr, "contain: missing verb\n");
+		usage(stderr);
+		return CLI_EXIT_FAILED;
+	}
+	verb = argv[1];
+	if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || strcmp(verb, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(verb, "--version") == 0) {
+		printf("contain %s\n", ISOLAB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(verbs[i].name, verb) != 0)
+			continue;
+		if (!verbs[i].run) {
+			fprintf(stderr, "contain: %s is not implemented yet: it arrives with %s\n",
+				verb, verbs[i].later);
+			return CLI_EXIT_FAILED;
+		}
+		return verbs[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "contain: unknown verb \"%s\"\nTry 'contain --help'.\n", verb);
+	return CLI_EXIT_FAILED;
+}

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The run sequence of `contain ns` and `contain run`:
+ *
+ *   parent                               child
+ *   validate, check rootfs, build plan
+ *   [time] unshare time for children
+ *   clone3 ----------------------------> waits on the sync socket
+ *   [time] restore time for children
+ *   [user] write setgroups, gid/uid map
+ *   send go ---------------------------> make / private, bind the rootfs
+ *                                         [user] become root of the namespace
+ *                                         the rest of the plan (pivot_root)
+ *                                         set the hostname
+ *   read: EOF = exec'd <---------------- execvp the command, or send the error
+ *   forward signals, wait, relay status
+ */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctr-container.h"
+#include "ctr-mount-plan.h"
+#include "ctr-mount.h"
+#include "ctr-rootfs.h"
+#include "ctr-spawn.h"
+#include "ctr-timens.h"
+#include "ctr-userns.h"
+#include "ctr-util.h"
+
+struct child_ctx {
+	const struct ctr_config *cfg;
+	const struct ctr_mount_plan *plan;
+};
+
+static int become_userns_root(const struct ctr_config *cfg, struct ctr_error *err)
+{
+	const struct ctr_idmap *map;
+	size_t n;
+
+	/*
+	 * The child still has the host's root ids, which are unmapped here
+	 * (they read as the overflow id 65534), and execve(2) would drop every
+	 * capability of an unmapped euid (user_namespaces(7), "Effect of
+	 * capabilities within a user namespace"). Switch to the namespace's
+	 * root when the map has one.
+	 */
+	map = ctr_idmap_effective(cfg->gid_map, cfg->n_gid_map, &n);
+	if (ctr_idmap_maps_inside(map, n, 0) && setresgid(0, 0, 0) < 0)
+		return ctr_error_errno(err, errno, "set gid 0 in the user namespace");
+	map = ctr_idmap_effective(cfg->uid_map, cfg->n_uid_map, &n);
+	if (ctr_idmap_maps_inside(map, n, 0) && setresuid(0, 0, 0) < 0)
+		return ctr_error_errno(err, errno, "set uid 0 in the user namespace");
+	return 0;
+}
+
+static int prepare_error(const struct ctr_config *cfg, struct ctr_error *err)
+{
+	if (err->err == EACCES && (cfg->namespaces & CLONE_NEWUSER))
+		ctr_error_hint(err, "in a user namespace the rootfs directory must be searchable "
+				    "by the namespace's root (uid 100000 outside by default)");
+	if (err->err == EOVERFLOW && (cfg->namespaces & CLONE_NEWUSER))
+		ctr_error_hint(err, "the owner of a new file must be mapped in the user namespace");
+	return ctr_error_prefix(
+		err, "%s", cfg->mode == CTR_MODE_CONTAINER ? "prepare rootfs" : "prepare mounts");
+}
+
+static int child_setup(struct ctr_spawn *sp, void *userdata, struct ctr_error *err)
+{
+	_cleanup_(ctr_mount_state_done) struct ctr_mount_state st = CTR_MOUNT_STATE_INIT;
+	const struct child_ctx *ctx = userdata;
+	const struct ctr_config *cfg = ctx->cfg;
+	const char *hostname = ctr_config_hostname(cfg);
+	int r;
+
+	r = ctr_mount_plan_apply_host(ctx->plan, &st, err);
+	if (r < 0)
+		return prepare_error(cfg, err);
+	if (cfg->namespaces & CLONE_NEWUSER) {
+		r = become_userns_root(cfg, err);
+		if (r < 0)
+			return r;
+	}
+	r = ctr_mount_plan_apply_rest(ctx->plan, &st, err);
+	if (r < 0)
+		return prepare_error(cfg, err);
+	ctr_mount_state_done(&st);
+
+	if (hostname && sethostname(hostname, strlen(hostname)) < 0)
+		return ctr_error_errno(err, errno, "set hostname \"%s\"", hostname);
+	return ctr_spawn_exec(sp, cfg->argv, err);
+}
+
+int ctr_container_run(const struct ctr_config *cfg, int *ret_status, struct ctr_error *err)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_mount_plan_ struct ctr_mount_plan *plan = NULL;
+	_cleanup_(ctr_timens_restorep) int saved_time = -1;
+	_cleanup_(ctr_spawn_destroy) struct ctr_spawn sp = CTR_SPAWN_INIT;
+	struct child_ctx ctx;
+	int r;
+
+	r = ctr_config_validate(cfg, err);
+	if (r < 0)
+		return r;
+	if (cfg->mode == CTR_MODE_CONTAINER) {
+		r = ctr_rootfs_check(cfg->rootfs, &rootfs, err);
+		if (r < 0)
+			return r;
+	}
+	r = ctr_mount_plan_build(cfg, rootfs, &plan, err);
+	if (r < 0)
+		return ctr_error_prefix(err, "prepare rootfs");
+
+	if (cfg->namespaces & CLONE_NEWTIME) {
+		struct ctr_timens_offsets off = {
+			.has_monotonic = cfg->has_monotonic_offset,
+			.has_boottime = cfg->has_boottime_offset,
+			.monotonic = cfg->monotonic_offset,
+			.boottime = cfg->boottime_offset,
+		};
+
+		r = ctr_timens_prepare(&off, &saved_time, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "set up time namespace");
+	}
+
+	ctx = (struct child_ctx){ .cfg = cfg, .plan = plan };
+	r = ctr_spawn_start(&sp, cfg->namespaces & ~(unsigned long)CLONE_NEWTIME, child_setup, &ctx,
+			    err);
+	if (r < 0)
+		return r;
+	r = ctr_timens_restore(&saved_time, err);
+	if (r < 0)
+		return ctr_error_prefix(err, "set up time namespace");
+
+	if (cfg->namespaces & CLONE_NEWUSER) {
+		r = ctr_userns_apply(sp.pid, cfg->uid_map, cfg->n_uid_map, cfg->gid_map,
+				     cfg->n_gid_map, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "set up user namespace");
+	}
+
+	r = ctr_spawn_release(&sp, err);
+	if (r < 0)
+		return r;
+	return ctr_spawn_wait(&sp, ret_status, err);
+}

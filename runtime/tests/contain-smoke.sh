@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Smoke test of the contain CLI on this host, as TAP. It builds a throwaway
+# rootfs from busybox-static and checks the basics of CONTRACT.md: PID 1,
+# hostname, exit status relay, 127/125 errors, the /proc symlink refusal
+# (with no mount left behind), and the user namespace map. The behaviour
+# tests proper live in the harness suites.
+#
+# usage: contain-smoke.sh CONTAIN
+set -uo pipefail
+
+contain=$1
+busybox=/bin/busybox
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP needs root (namespaces, mounts)"
+	exit 0
+fi
+if [ ! -x "$busybox" ] || ! "$busybox" --list > /dev/null 2>&1; then
+	echo "1..0 # SKIP needs $busybox (Debian package busybox-static)"
+	exit 0
+fi
+
+tmp=$(mktemp -d /tmp/contain-smoke.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# rootfs: busybox and a few applet links, plus empty mount points.
+mkrootfs() {
+	local r=$1
+	mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp"
+	cp "$busybox" "$r/bin/busybox"
+	for a in sh echo hostname id cat ls kill true false readlink; do
+		ln -s busybox "$r/bin/$a"
+	done
+}
+rootfs=$tmp/rootfs
+mkrootfs "$rootfs"
+badroot=$tmp/badroot
+mkrootfs "$badroot"
+rmdir "$badroot/proc"
+ln -s /etc "$badroot/proc"
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	shift
+	for line in "$@"; do
+		echo "# $line"
+	done
+}
+
+# Under `meson test --setup valgrind`, contain itself runs under valgrind too;
+# a memory error or a definite leak makes it exit 99, which no check expects.
+wrap=()
+if [ "${ISOLAB_UNDER_VALGRIND:-}" = 1 ] && command -v valgrind > /dev/null; then
+	wrap=(valgrind --quiet --error-exitcode=99 --leak-check=full
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite)
+fi
+
+# run ARGS...: sets $out, $err and $rc.
+run() {
+	out=$("${wrap[@]}" "$contain" "$@" 2> "$tmp/stderr")
+	rc=$?
+	err=$(cat "$tmp/stderr")
+}
+
+# expect NAME WANT_RC WANT_OUT [WANT_ERR_SUBSTRING]
+expect() {
+	local name=$1 want_rc=$2 want_out=$3 want_err=${4:-}
+	if [ "$rc" -ne "$want_rc" ]; then
+		not_ok "$name" "exit status: got $rc, want $want_rc" "stdout: $out" "stderr: $err"
+	elif [ "$want_out" != "-" ] && [ "$out" != "$want_out" ]; then
+		not_ok "$name" "stdout: got '$out', want '$want_out'" "stderr: $err"
+	elif [ -n "$want_err" ] && [[ "$err" != *"$want_err"* ]]; then
+		not_ok "$name" "stderr: got '$err', want it to contain '$want_err'"
+	else
+		ok "$name"
+	fi
+}
+
+mounts() {
+	awk '{ print $5 }' /proc/self/mountinfo | sort
+}
+hostname_before=$(hostname)
+mounts_before=$(mounts)
+
+run --version
+expect "contain --version" 0 "-" ""
+run ns --help
+expect "contain ns --help exits 0" 0 "-" ""
+
+run ns pid -- /bin/sh -c 'echo $$'
+expect "ns pid: the command is PID 1" 0 "1"
+
+run ns container --rootfs "$rootfs" --hostname h1 -- /bin/hostname
+expect "ns container --hostname h1: hostname prints h1" 0 "h1"
+
+run ns container --rootfs "$rootfs" -- /bin/sh -c 'exit 42'
+expect "exit status 42 is relayed" 42 ""
+
+# Not PID 1: the kernel ignores SIGKILL that a PID namespace's init sends itself.
+run ns uts -- /bin/sh -c 'kill -9 $$'
+expect "killed by SIGKILL: 137" 137 ""
+
+run ns container --rootfs "$rootfs" -- nosuch
+expect "command not found: 127" 127 "" 'contain: exec "nosuch": No such file or directory'
+
+run ns container --rootfs "$rootfs" -- /proc
+expect "command not executable: 126" 126 "" 'contain: exec "/proc": Permission denied'
+
+run ns container --rootfs "$tmp/missing" -- /bin/true
+expect "missing rootfs: 125" 125 "" "contain: rootfs $tmp/missing: No such file or directory"
+
+run ns container --rootfs "$badroot" -- /bin/true
+expect "rootfs with /proc a symlink is refused: 125" 125 "" \
+	"contain: prepare rootfs: /proc is a symlink: refusing to mount over it"
+
+run ns container -- /bin/true
+expect "ns container without --rootfs: 125" 125 "" "ns container needs --rootfs DIR"
+
+run ns container --rootfs "$rootfs" --memory 1G -- /bin/true
+expect "not implemented options are refused: 125" 125 "" "--memory is not implemented yet"
+
+run ns container --rootfs "$rootfs" --user -- /bin/sh -c 'id -u; id -g; cat /proc/self/uid_map'
+out=$(echo "$out" | tr -s ' ' | sed 's/^ //')
+expect "--user: uid and gid 0 inside, default map" 0 "$(printf '0\n0\n0 100000 65536')"
+
+run ns container --rootfs "$rootfs" --user -- /bin/sh -c 'ls -ln /bin/busybox'
+out=$(echo "$out" | awk '{ print $3 }')
+expect "--user: a host-root file shows the overflow uid" 0 "65534"
+
+# Inside: / is the rootfs and every other mount sits below /proc, /sys or /dev.
+run ns container --rootfs "$rootfs" -- /bin/cat /proc/self/mountinfo
+stray=$(echo "$out" | awk '$5 != "/" && $5 !~ /^\/(proc|sys|dev)(\/|$)/ { print $5 }')
+if [ "$rc" -eq 0 ] && [ -z "$stray" ] && echo "$out" | awk '$5 == "/" { f = 1 } END { exit !f }'; then
+	ok "the old root is detached (only /, /proc, /sys, /dev mounts inside)"
+else
+	not_ok "the old root is detached" "rc $rc" "stray mounts: $stray"
+fi
+
+run ns container --rootfs "$rootfs" -- /bin/sh -c 'readlink /dev/ptmx; readlink /dev/fd; echo x > /dev/null && echo null-ok'
+expect "/dev: ptmx and fd links, a working null" 0 "$(printf 'pts/ptmx\n/proc/self/fd\nnull-ok')"
+
+run ns time --monotonic-offset 86400 -- /bin/cat /proc/self/timens_offsets
+out=$(echo "$out" | tr -s ' ' | grep monotonic)
+expect "ns time: the monotonic offset is set" 0 "monotonic 86400 0"
+
+if [ "$(hostname)" = "$hostname_before" ]; then
+	ok "the host's hostname is unchanged"
+else
+	not_ok "the host's hostname is unchanged" "now $(hostname), was $hostname_before"
+fi
+if [ "$(mounts)" = "$mounts_before" ]; then
+	ok "no mount left behind on the host"
+else
+	not_ok "no mount left behind on the host" \
+		"$(diff <(echo "$mounts_before") <(mounts) | tr '\n' ' ')"
+fi
+left=$(pgrep -f "$tmp" || true)
+if [ -z "$left" ]; then
+	ok "no process left behind"
+else
+	not_ok "no process left behind" "pids: $left"
+fi
+
+echo "1..$n"
+exit 0
