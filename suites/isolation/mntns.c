@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Mount namespace and pivot_root (lesson 2): mounts do not propagate either
+ * way (mount_namespaces(7), private propagation), and after pivot_root(2)
+ * the old root is gone, so the classic chroot escape reaches nothing.
+ */
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "iso.h"
+
+/* A mount made inside a mount namespace is visible inside and invisible on the host. */
+static void mntns_inside_mount_invisible(struct ht_ctx *t)
+{
+	struct ht_proc r;
+	_cleanup_free_ char *dir = ht_xasprintf("%s/m", ht_scratch_dir(t));
+	_cleanup_free_ char *script =
+		ht_xasprintf("mount -t tmpfs isolab-%s %s && grep -c ' %s ' /proc/self/mountinfo",
+			     ht_nonce(t), dir, dir);
+
+	HT_SETUP(t, mkdir(dir, 0755));
+	ht_runtime_run(t, &r, HT_ARGS("ns", "mount", "--", "/bin/sh", "-c", script), NULL);
+	HT_EXPECT_EXIT(t, &r, 0);
+	HT_EXPECT_STREQ(t, r.out, "1\n");
+	HT_EXPECT(t, !ht_is_mount_point(0, dir));
+	ht_proc_free(&r);
+}
+HT_TEST(mntns_inside_mount_invisible, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,
+	.needs = HT_NEEDS("ns.mnt"), .tags = "man:mount_namespaces(7)");
+
+/* A host mount made after the container started does not propagate into it. */
+static void mntns_host_mount_invisible_inside(struct ht_ctx *t)
+{
+	struct ht_proc r;
+	_cleanup_free_ char *ready = NULL;
+	_cleanup_free_ char *dir = ht_xasprintf("%s/late", ht_scratch_dir(t));
+	pid_t pid;
+
+	HT_SETUP(t, mkdir(dir, 0755));
+	ht_runtime_start(t, &r,
+			 HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
+				 ht_nonce(t), "pause"),
+			 NULL);
+	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+		ht_proc_free(&r);
+		ht_fail(t, "the container never printed its ready line");
+		return;
+	}
+	pid = iso_host_pid_of(t);
+	HT_ASSERT(t, pid > 0);
+	/* Journal first: if this test dies, `isolab reap` unmounts it. */
+	HT_SETUP(t, ht_journal_add(t, "mount", dir, NULL, NULL));
+	HT_SETUP(t, mount("isolab-late", dir, "tmpfs", 0, NULL));
+	HT_EXPECT(t, ht_is_mount_point(0, dir));
+	HT_EXPECT(t, !ht_is_mount_point(pid, dir));
+	/* Nor does it appear under any name: no tmpfs with our source inside. */
+	{
+		_cleanup_free_ char *path = ht_xasprintf("/proc/%d/mountinfo", (int)pid);
+		_cleanup_free_ char *info = NULL;
+
+		HT_SETUP(t, ht_read_file(AT_FDCWD, path, &info));
+		HT_EXPECT(t, strstr(info, "isolab-late") == NULL);
+	}
+	umount2(dir, MNT_DETACH);
+	ht_proc_free(&r);
+}
+HT_TEST(mntns_host_mount_invisible_inside, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,
+	.needs = HT_NEEDS("ns.mnt", "ns.pid", "pivot_root"));
+
+/*
+ * After pivot_root the container's mount table holds only its own layout:
+ * no mount point of the host that the runtime did not put there.
+ */
+static bool container_mount_point(const char *mp)
+{
+	static const char *const exact[] = { "/", "/proc", "/sys", "/dev" };
+	static const char *const under[] = { "/proc/", "/sys/", "/dev/" };
+
+	for (size_t k = 0; k < HT_ARRAY_SIZE(exact); k++)
+		if (strcmp(mp, exact[k]) == 0)
+			return true;
+	for (size_t k = 0; k < HT_ARRAY_SIZE(under); k++)
+		if (strncmp(mp, under[k], strlen(under[k])) == 0)
+			return true;
+	return false;
+}
+
+static void pivot_root_old_root_gone(struct ht_ctx *t)
+{
+	struct ht_proc r;
+	json_t *j, *m;
+	size_t i;
+
+	ht_runtime_run(t, &r,
+		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
+			       ht_nonce(t), "mounts"),
+		       NULL);
+	HT_ASSERT_EXIT(t, &r, 0);
+	j = ht_probe_json(t, &r);
+	HT_ASSERT(t, j != NULL);
+	HT_EXPECT_GT(t, json_array_size(iso_get(j, "mounts")), 0);
+	json_array_foreach(iso_get(j, "mounts"), i, m)
+	{
+		const char *mp = json_string_value(iso_get(m, "mount_point"));
+
+		if (!mp || !container_mount_point(mp))
+			ht_fail(t, "mount point left from the host inside the container: %s",
+				mp ? mp : "?");
+	}
+	json_decref(j);
+	ht_proc_free(&r);
+}
+HT_TEST(pivot_root_old_root_gone, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,
+	.needs = HT_NEEDS("ns.mnt", "pivot_root"), .tags = "man:pivot_root(2)");
+
+/*
+ * The chroot escape (chroot into a subdirectory, chdir("..") repeatedly,
+ * chroot(".")) cannot reach a host file after pivot_root and the detach of
+ * the old root. With chroot(2) instead of pivot_root it would.
+ */
+static void pivot_root_breakout_blocked(struct ht_ctx *t)
+{
+	struct ht_proc r;
+	_cleanup_free_ char *secret = ht_xasprintf("%s/secret", ht_scratch_dir(t));
+	_cleanup_close_ int fd = -1;
+	const char *content;
+	json_t *j;
+
+	fd = HT_SETUP(t, open(secret, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+	HT_SETUP(t, ht_write_all(fd, ht_nonce(t), strlen(ht_nonce(t))));
+	ht_runtime_run(t, &r,
+		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
+			       ht_nonce(t), "breakout", secret),
+		       NULL);
+	HT_ASSERT_EXIT(t, &r, 0);
+	j = ht_probe_json(t, &r);
+	HT_ASSERT(t, j != NULL);
+	content = json_string_value(iso_get(j, "content"));
+	HT_EXPECT(t, !json_is_true(iso_get(j, "escaped")));
+	HT_EXPECT(t, !content || !strstr(content, ht_nonce(t)));
+	json_decref(j);
+	ht_proc_free(&r);
+}
+HT_TEST(pivot_root_breakout_blocked, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,
+	.needs = HT_NEEDS("ns.mnt", "pivot_root"), .tags = "man:pivot_root(2) man:chroot(2)");
