@@ -119,6 +119,33 @@ static int bail(bool tap, char *msg)
 	return tap ? ISOLAB_EXIT_BAIL : ISOLAB_EXIT_ERROR;
 }
 
+/*
+ * Undo whatever runs that died (crash, SIGKILL) left on this host. Entries
+ * already gone are routine; what was really undone or could not be is
+ * worth a line on stderr.
+ */
+static void reap_dead_runs(struct ht_journal *journal, unsigned *ret_journals)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&buf, &len);
+	int r;
+
+	r = ht_journal_reap_all(journal, log, false, ret_journals);
+	if (log)
+		fclose(log);
+	for (char *save = NULL, *line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strstr(line, "(already gone)"))
+			fprintf(stderr, "isolab run: reap: %s\n", line);
+	free(buf);
+	if (r > 0)
+		fprintf(stderr,
+			"isolab run: warning: %d leftover resources of dead runs could not be "
+			"undone; `isolab reap` retries them\n",
+			r);
+}
+
 int isolab_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = { ISOLAB_FILTER_LONGOPTS,
@@ -234,13 +261,7 @@ int isolab_cmd_run(int argc, char **argv)
 					     strerror(-r)));
 		goto out;
 	}
-	/* Undo whatever runs that died (crash, SIGKILL) left on this host. */
-	r = ht_journal_reap_all(journal, stderr, false, &reaped_journals);
-	if (r > 0)
-		fprintf(stderr,
-			"isolab run: warning: %d leftover resources of dead runs could "
-			"not be undone (see above)\n",
-			r);
+	reap_dead_runs(journal, &reaped_journals);
 
 	if (report_dir) {
 		if (make_dir(report_dir) < 0) {

@@ -1101,7 +1101,8 @@ static int tree_remove_contents(int dfd, const char *what, unsigned depth, char 
 		}
 		closedir(d);
 		for (size_t i = 0; i < n; i++) {
-			if (r == 0) {
+			/* tree_remove_at returns 1 for removed, 0 for already gone. */
+			if (r >= 0) {
 				_cleanup_free_ char *sub = ht_xasprintf("%s/%s", what, names[i]);
 
 				r = tree_remove_at(dfd, names[i], sub, depth + 1, ret_cause);

@@ -385,6 +385,14 @@ START_TEST(test_undo_reverse_order)
 	ck_assert_int_eq(mkdir(deep, 0700), 0);
 	tf = spath("work/tree/a/b/c/file");
 	spew(tf, "x");
+	/* A wide level: every entry must go, not just the first one or two. */
+	for (int i = 0; i < 8; i++) {
+		char *wide = tfmt("%s/w%d", t, i), *wf = tfmt("%s/w%d/f", t, i);
+
+		/* tfmt's strings are freed with the fixture. */
+		ck_assert_int_eq(mkdir(wide, 0700), 0);
+		spew(wf, "w");
+	}
 	/* Links out of the tree must be removed, never followed. */
 	lnk = spath("work/tree/a/to-victim");
 	ck_assert_int_eq(symlink(victim, lnk), 0);
