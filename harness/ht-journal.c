@@ -151,35 +151,6 @@ static int set_cause(char **ret_cause, int r, const char *fmt, ...)
 	return r;
 }
 
-static int read_fd_all(int fd, char **ret, size_t *ret_len)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 4096;
-
-	buf = ht_xmalloc(cap);
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			cap *= 2;
-			buf = ht_xrealloc(buf, cap);
-		}
-		n = pread(fd, buf + len, cap - len - 1, (off_t)len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
 /* Field 22 of /proc/<pid>/stat, in clock ticks since boot (proc(5)). */
 static int proc_starttime(pid_t pid, unsigned long long *ret)
 {
@@ -882,18 +853,7 @@ static int in_netns(const struct entry *e, netns_work_fn fn, char **ret_cause)
 		_exit(0);
 	}
 	close(p[1]);
-	for (;;) {
-		ssize_t n = read(rfd, buf + len, sizeof(buf) - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
-	buf[len] = '\0';
+	len = ht_read_bounded(rfd, buf, sizeof(buf));
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return set_cause(ret_cause, -errno, "waitpid: %s", ht_errno_name(errno));
@@ -1442,7 +1402,7 @@ static int undo_fd(int fd, const char *label, const char *run_id, FILE *out, boo
 	size_t len = 0;
 	int r;
 
-	r = read_fd_all(fd, &buf, &len);
+	r = ht_read_fd(fd, &buf, &len);
 	if (r < 0)
 		return r;
 	/* A NUL byte would end the text early: treat the file as corrupt, never crash. */

@@ -348,7 +348,6 @@ static void vm_qemu(struct ht_probe_result *r)
 	const char *qemu = ISOLAB_QEMU;
 	_cleanup_close_ int rfd = -1;
 	char buf[256] = "";
-	size_t len = 0;
 	int fds[2], status = 0;
 	pid_t pid;
 
@@ -382,18 +381,7 @@ static void vm_qemu(struct ht_probe_result *r)
 	}
 	close(fds[1]);
 	rfd = fds[0];
-	for (;;) {
-		ssize_t n = read(rfd, buf + len, sizeof(buf) - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
-	buf[len] = '\0';
+	ht_read_bounded(rfd, buf, sizeof(buf));
 	buf[strcspn(buf, "\n")] = '\0';
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

@@ -95,15 +95,11 @@ const char *ht_errno_name(int err)
 	return buf;
 }
 
-int ht_read_file(int dirfd, const char *path, char **ret)
+int ht_read_fd(int fd, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	buf = ht_xmalloc(cap);
 	for (;;) {
 		ssize_t n;
@@ -112,7 +108,7 @@ int ht_read_file(int dirfd, const char *path, char **ret)
 			cap *= 2;
 			buf = ht_xrealloc(buf, cap);
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = pread(fd, buf + len, cap - len - 1, (off_t)len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -124,7 +120,36 @@ int ht_read_file(int dirfd, const char *path, char **ret)
 	}
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
 	return 0;
+}
+
+int ht_read_file(int dirfd, const char *path, char **ret)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return ht_read_fd(fd, ret, NULL);
+}
+
+size_t ht_read_bounded(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return len;
 }
 
 int ht_write_file(int dirfd, const char *path, const char *s)

@@ -74,6 +74,19 @@ const char *ht_errno_name(int err);
 /* Read a whole small file (sysfs, procfs) into a NUL-terminated buffer. */
 int ht_read_file(int dirfd, const char *path, char **ret);
 
+/*
+ * Read all of an open file from offset 0 (pread(2), so the file offset of
+ * a shared O_APPEND fd is untouched) into a NUL-terminated buffer; the
+ * length is stored in ret_len when non-NULL. Returns 0 or -errno.
+ */
+int ht_read_fd(int fd, char **ret, size_t *ret_len);
+
+/*
+ * Read from fd (a pipe) until EOF or until size - 1 bytes, NUL-terminating
+ * buf. Returns the number of bytes read.
+ */
+size_t ht_read_bounded(int fd, char *buf, size_t size);
+
 /* Write a string to an existing file, as one write(2). Returns 0 or -errno. */
 int ht_write_file(int dirfd, const char *path, const char *s);
 
