@@ -5,20 +5,40 @@
  * the old root is gone, so the classic chroot escape reaches nothing.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "iso.h"
 
-/* A mount made inside a mount namespace is visible inside and invisible on the host. */
+/*
+ * The test's own stand-in for the host: a private mount namespace (so
+ * nothing here touches the real host's mounts) holding one *shared* mount
+ * at `shared`. A runtime that forgets to make its new namespace private
+ * (MS_REC|MS_PRIVATE, mount_namespaces(7) "Shared subtrees") stays a peer
+ * of that mount, and mounts then propagate across; on a host without shared
+ * mounts the mistake would go unseen.
+ */
+static void host_with_shared_mount(struct ht_ctx *t, const char *shared)
+{
+	HT_SETUP(t, unshare(CLONE_NEWNS));
+	HT_SETUP(t, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	HT_SETUP(t, mkdir(shared, 0755));
+	HT_SETUP(t, mount(shared, shared, NULL, MS_BIND, NULL));
+	HT_SETUP(t, mount(NULL, shared, NULL, MS_SHARED, NULL));
+}
+
+/* A mount made inside a mount namespace is visible inside and does not propagate out. */
 static void mntns_inside_mount_invisible(struct ht_ctx *t)
 {
 	struct ht_proc r;
-	_cleanup_free_ char *dir = ht_xasprintf("%s/m", ht_scratch_dir(t));
+	_cleanup_free_ char *shared = ht_xasprintf("%s/shared", ht_scratch_dir(t));
+	_cleanup_free_ char *dir = ht_xasprintf("%s/m", shared);
 	_cleanup_free_ char *script =
 		ht_xasprintf("mount -t tmpfs isolab-%s %s && grep -c ' %s ' /proc/self/mountinfo",
 			     ht_nonce(t), dir, dir);
 
+	host_with_shared_mount(t, shared);
 	HT_SETUP(t, mkdir(dir, 0755));
 	ht_runtime_run(t, &r, HT_ARGS("ns", "mount", "--", "/bin/sh", "-c", script), NULL);
 	HT_EXPECT_EXIT(t, &r, 0);
@@ -29,44 +49,44 @@ static void mntns_inside_mount_invisible(struct ht_ctx *t)
 HT_TEST(mntns_inside_mount_invisible, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,
 	.needs = HT_NEEDS("ns.mnt"), .tags = "man:mount_namespaces(7)");
 
-/* A host mount made after the container started does not propagate into it. */
+/* A host mount made after the command started does not propagate into its namespace. */
 static void mntns_host_mount_invisible_inside(struct ht_ctx *t)
 {
 	struct ht_proc r;
-	_cleanup_free_ char *ready = NULL;
-	_cleanup_free_ char *dir = ht_xasprintf("%s/late", ht_scratch_dir(t));
+	_cleanup_free_ char *ready = NULL, *path = NULL, *info = NULL;
+	_cleanup_free_ char *shared = ht_xasprintf("%s/shared", ht_scratch_dir(t));
+	_cleanup_free_ char *dir = ht_xasprintf("%s/late", shared);
+	json_t *j;
 	pid_t pid;
 
+	host_with_shared_mount(t, shared);
 	HT_SETUP(t, mkdir(dir, 0755));
 	ht_runtime_start(t, &r,
-			 HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
-				 ht_nonce(t), "pause"),
+			 HT_ARGS("ns", "mount", "--", ht_probe_host_path(), ht_nonce(t), "pause"),
 			 NULL);
 	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
 		ht_proc_free(&r);
-		ht_fail(t, "the container never printed its ready line");
+		ht_fail(t, "the command never printed its ready line");
 		return;
 	}
-	pid = iso_host_pid_of(t);
+	/* No pid namespace here: the pid the probe reports is the host's. */
+	j = ht_probe_json_line(t, ready, strlen(ready));
+	HT_ASSERT(t, j != NULL);
+	pid = (pid_t)json_integer_value(iso_get(j, "pid"));
+	json_decref(j);
 	HT_ASSERT(t, pid > 0);
-	/* Journal first: if this test dies, `isolab reap` unmounts it. */
-	HT_SETUP(t, ht_journal_add(t, "mount", dir, NULL, NULL));
+	HT_EXPECT_NE(t, ht_ns_inode(pid, "mnt"), ht_ns_inode(0, "mnt"));
 	HT_SETUP(t, mount("isolab-late", dir, "tmpfs", 0, NULL));
 	HT_EXPECT(t, ht_is_mount_point(0, dir));
 	HT_EXPECT(t, !ht_is_mount_point(pid, dir));
 	/* Nor does it appear under any name: no tmpfs with our source inside. */
-	{
-		_cleanup_free_ char *path = ht_xasprintf("/proc/%d/mountinfo", (int)pid);
-		_cleanup_free_ char *info = NULL;
-
-		HT_SETUP(t, ht_read_file(AT_FDCWD, path, &info));
-		HT_EXPECT(t, strstr(info, "isolab-late") == NULL);
-	}
-	umount2(dir, MNT_DETACH);
+	path = ht_xasprintf("/proc/%d/mountinfo", (int)pid);
+	HT_SETUP(t, ht_read_file(AT_FDCWD, path, &info));
+	HT_EXPECT(t, strstr(info, "isolab-late") == NULL);
 	ht_proc_free(&r);
 }
 HT_TEST(mntns_host_mount_invisible_inside, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,
-	.needs = HT_NEEDS("ns.mnt", "ns.pid", "pivot_root"));
+	.needs = HT_NEEDS("ns.mnt"));
 
 /*
  * After pivot_root the container's mount table holds only its own layout:

@@ -82,3 +82,65 @@ static void run_passes_output_exactly(struct ht_ctx *t)
 }
 HT_TEST(run_passes_output_exactly, .area = HT_AREA_ISOLATION, .lesson = 4, .timeout_s = 20,
 	.needs = HT_NEEDS("ns.pid", "ns.mnt", "pivot_root"));
+
+/*
+ * SIGTERM sent to the runtime reaches the command (the contract forwards
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2): a shell that traps
+ * it exits 42, and that status is relayed.
+ */
+static void run_forwards_sigterm(struct ht_ctx *t)
+{
+	_cleanup_free_ char *ready = NULL;
+	struct ht_proc r;
+
+	ht_runtime_start(t, &r,
+			 HT_ARGS("run", ht_rootfs(), "--", "/bin/sh", "-c",
+				 "trap 'exit 42' TERM; echo ready; sleep 1000 & wait", ht_nonce(t)),
+			 NULL);
+	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+		ht_proc_free(&r);
+		ht_fail(t, "the container never printed its ready line");
+		return;
+	}
+	HT_EXPECT_STREQ(t, ready, "ready");
+	/* The runtime's own pid only: not its process group. */
+	HT_SETUP(t, kill(r.pid, SIGTERM));
+	HT_SETUP(t, ht_proc_wait(&r, 10000));
+	HT_EXPECT_EXIT(t, &r, 42);
+	ht_proc_free(&r);
+}
+HT_TEST(run_forwards_sigterm, .area = HT_AREA_ISOLATION, .lesson = 4, .timeout_s = 30,
+	.needs = HT_NEEDS("ns.pid", "ns.mnt", "pivot_root"));
+
+/*
+ * If the runtime itself is SIGKILLed, the container does not outlive it.
+ * The container holds our stdout pipe, so EOF on it means every process of
+ * the container is gone (pipe(7)); a deadline bounds the wait.
+ */
+static void run_container_dies_with_runtime(struct ht_ctx *t)
+{
+	_cleanup_free_ char *ready = NULL, *more = NULL;
+	_cleanup_free_ pid_t *left = NULL;
+	struct ht_proc r;
+	int rc;
+
+	ht_runtime_start(t, &r,
+			 HT_ARGS("run", ht_rootfs(), "--", PROBE_IN_ROOTFS, ht_nonce(t), "pause"),
+			 NULL);
+	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+		ht_proc_free(&r);
+		ht_fail(t, "the container never printed its ready line");
+		return;
+	}
+	HT_ASSERT(t, iso_host_pid_of(t) > 0);
+	HT_SETUP(t, kill(r.pid, SIGKILL));
+	rc = ht_proc_read_line(&r, 5000, &more);
+	if (rc == -ETIMEDOUT)
+		ht_fail(t, "the container still runs 5 s after its runtime was killed");
+	else
+		HT_EXPECT_EQ(t, rc, -EPIPE);
+	HT_EXPECT_EQ(t, ht_pids_with_arg(ht_nonce(t), &left), 0);
+	ht_proc_free(&r);
+}
+HT_TEST(run_container_dies_with_runtime, .area = HT_AREA_ISOLATION, .lesson = 4, .timeout_s = 30,
+	.needs = HT_NEEDS("ns.pid", "ns.mnt", "pivot_root"));

@@ -4,8 +4,22 @@
  * (uts_namespaces(7)).
  */
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "iso.h"
+
+/* Compare the host's hostname with before, and put it back if a broken runtime changed it. */
+static void expect_host_name_kept(struct ht_ctx *t, const char *before)
+{
+	struct utsname u;
+
+	HT_SETUP(t, uname(&u));
+	if (strcmp(u.nodename, before) != 0) {
+		ht_fail(t, "the host's hostname changed to \"%s\" (restored to \"%s\")", u.nodename,
+			before);
+		sethostname(before, strlen(before));
+	}
+}
 
 static void host_name(struct ht_ctx *t, char *buf, size_t len)
 {
@@ -18,7 +32,7 @@ static void host_name(struct ht_ctx *t, char *buf, size_t len)
 /* `ns container --hostname H` sets H inside; the host's hostname is unchanged. */
 static void utsns_hostname_inside_only(struct ht_ctx *t)
 {
-	char before[256], after[256], want[32];
+	char before[256], want[32];
 	struct ht_proc r;
 	json_t *j;
 
@@ -32,8 +46,7 @@ static void utsns_hostname_inside_only(struct ht_ctx *t)
 	j = ht_probe_json(t, &r);
 	if (j)
 		HT_EXPECT_STREQ(t, json_string_value(iso_get(j, "hostname")), want);
-	host_name(t, after, sizeof(after));
-	HT_EXPECT_STREQ(t, after, before);
+	expect_host_name_kept(t, before);
 	json_decref(j);
 	ht_proc_free(&r);
 }
@@ -43,7 +56,7 @@ HT_TEST(utsns_hostname_inside_only, .area = HT_AREA_ISOLATION, .lesson = 4, .tim
 /* `ns uts`: a hostname changed by the command stays in its namespace. */
 static void utsns_sethostname_stays_inside(struct ht_ctx *t)
 {
-	char before[256], after[256];
+	char before[256];
 	struct ht_proc r;
 	json_t *j;
 	_cleanup_free_ char *script = ht_xasprintf("hostname u-%.12s && %s %s hostname",
@@ -56,8 +69,7 @@ static void utsns_sethostname_stays_inside(struct ht_ctx *t)
 	j = ht_probe_json(t, &r);
 	if (j)
 		HT_EXPECT_STREQ(t, json_string_value(iso_get(j, "hostname")), want);
-	host_name(t, after, sizeof(after));
-	HT_EXPECT_STREQ(t, after, before);
+	expect_host_name_kept(t, before);
 	json_decref(j);
 	ht_proc_free(&r);
 }
