@@ -131,13 +131,6 @@ fail:
 	return r;
 }
 
-static int remaining_ms(uint64_t deadline)
-{
-	uint64_t now = ht_now_ns();
-
-	return now >= deadline ? 0 : (int)((deadline - now) / 1000000u) + 1;
-}
-
 int ht_proc_read_line(struct ht_proc *p, int timeout_ms, char **ret)
 {
 	uint64_t deadline = ht_now_ns() + (uint64_t)timeout_ms * 1000000u;
@@ -157,9 +150,9 @@ int ht_proc_read_line(struct ht_proc *p, int timeout_ms, char **ret)
 		consumed = p->out_len;
 		if (p->out_fd < 0)
 			return -EPIPE;
-		if (remaining_ms(deadline) == 0)
+		if (ht_remaining_ms(deadline) == 0)
 			return -ETIMEDOUT;
-		if (poll(&pfd, 1, remaining_ms(deadline)) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, ht_remaining_ms(deadline)) < 0 && errno != EINTR)
 			return -errno;
 		if (drain(p->out_fd, &p->out, &p->out_len))
 			close_fd(&p->out_fd);
@@ -192,7 +185,7 @@ int ht_proc_wait(struct ht_proc *p, int timeout_ms)
 			{ .fd = p->out_fd, .events = POLLIN },
 			{ .fd = p->err_fd, .events = POLLIN },
 		};
-		int ms = remaining_ms(deadline);
+		int ms = ht_remaining_ms(deadline);
 
 		if (ms == 0) {
 			p->timed_out = true;

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "ht-cgroup.h"
 #include "ht-ctx.h"
 #include "ht-probe.h"
 #include "ht-runner.h"
@@ -55,6 +56,7 @@ struct slot {
 	size_t buf_len;
 	/* cgroup mode */
 	char *cg_path;
+	int cg_fd; /* the slot's cgroup directory */
 	int cg_procs_fd;
 };
 
@@ -82,94 +84,19 @@ static void each_reporter_result(struct runner *R, const struct ht_result *r)
 	R->reported++;
 }
 
-static int proc_starttime(pid_t pid, char *buf, size_t len)
-{
-	_cleanup_free_ char *stat = NULL;
-	_cleanup_free_ char *path = ht_xasprintf("/proc/%d/stat", (int)pid);
-	char *p;
-	int r;
-
-	r = ht_read_file(AT_FDCWD, path, &stat);
-	if (r < 0)
-		return r;
-	/* Field 2 (comm) may contain spaces; fields resume after the last ')'. */
-	p = strrchr(stat, ')');
-	if (!p)
-		return -EINVAL;
-	p++;
-	/* p is at the space before field 3; starttime is field 22 (proc(5)). */
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return -EINVAL;
-	snprintf(buf, len, "%.*s", (int)strcspn(p + 1, " "), p + 1);
-	return 0;
-}
-
 /* ---- tree-kill back ends ---- */
 
-static int cgroup_populated(const char *cg)
-{
-	_cleanup_free_ char *events = NULL;
-	_cleanup_free_ char *path = ht_xasprintf("%s/cgroup.events", cg);
-	const char *p;
-	int r;
-
-	r = ht_read_file(AT_FDCWD, path, &events);
-	if (r < 0)
-		return r;
-	p = strstr(events, "populated ");
-	return p ? p[10] == '1' : -EINVAL;
-}
-
 /*
- * Wait until the cgroup has no process left. cgroup.events is a kernfs file
- * that signals POLLPRI on every change of its content (cgroup-v2.rst,
- * "cgroup.events"), so this waits without sleeping.
+ * SIGKILL everything in the slot's cgroup and wait until it is empty. The
+ * wait, not the kill, says whether that worked: a kill that failed part way
+ * may still have emptied the group.
  */
-static int cgroup_wait_empty(const char *cg, int timeout_ms)
+static int slot_cgroup_drain(struct slot *s)
 {
-	_cleanup_free_ char *path = ht_xasprintf("%s/cgroup.events", cg);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint64_t deadline = ht_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	uint64_t deadline = ht_now_ns() + (uint64_t)DRAIN_TIMEOUT_MS * 1000000u;
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		char buf[256];
-		ssize_t n;
-		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
-		uint64_t now;
-
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
-		if (n < 0)
-			return -errno;
-		buf[n] = '\0';
-		if (strstr(buf, "populated 0"))
-			return 0;
-		now = ht_now_ns();
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1) < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
-static void cgroup_kill(const char *cg)
-{
-	_cleanup_free_ char *path = ht_xasprintf("%s/cgroup.kill", cg);
-
-	if (ht_write_file(AT_FDCWD, path, "1") == 0)
-		return;
-	/* Before Linux 5.14 there is no cgroup.kill: signal each member. */
-	_cleanup_free_ char *procs_path = ht_xasprintf("%s/cgroup.procs", cg);
-	_cleanup_free_ char *procs = NULL;
-
-	if (ht_read_file(AT_FDCWD, procs_path, &procs) < 0)
-		return;
-	for (char *save = NULL, *tok = strtok_r(procs, "\n", &save); tok;
-	     tok = strtok_r(NULL, "\n", &save))
-		kill((pid_t)atoi(tok), SIGKILL);
+	(void)ht_cgroup_kill(s->cg_fd, deadline, NULL);
+	return ht_cgroup_wait_unpopulated(s->cg_fd, deadline, NULL);
 }
 
 /* Reap the zombies of orphans this process adopted as a subreaper. */
@@ -238,6 +165,9 @@ static int setup_cgroups(struct runner *R)
 			return r;
 		if (mkdir(s->cg_path, 0755) < 0)
 			return -errno;
+		s->cg_fd = open(s->cg_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->cg_fd < 0)
+			return -errno;
 		procs = ht_xasprintf("%s/cgroup.procs", s->cg_path);
 		s->cg_procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (s->cg_procs_fd < 0)
@@ -253,11 +183,11 @@ static void teardown_cgroups(struct runner *R)
 
 		ht_closep(&s->cg_procs_fd);
 		s->cg_procs_fd = -1;
+		if (s->cg_fd >= 0 && ht_cgroup_populated(s->cg_fd) > 0)
+			slot_cgroup_drain(s);
+		ht_closep(&s->cg_fd);
+		s->cg_fd = -1;
 		if (s->cg_path) {
-			if (cgroup_populated(s->cg_path) > 0) {
-				cgroup_kill(s->cg_path);
-				cgroup_wait_empty(s->cg_path, DRAIN_TIMEOUT_MS);
-			}
 			rmdir(s->cg_path);
 			free(s->cg_path);
 			s->cg_path = NULL;
@@ -311,6 +241,7 @@ static int slot_start(struct runner *R, struct slot *s, const struct ht_test *te
 {
 	int res[2] = { -1, -1 }, go[2] = { -1, -1 };
 	char starttime[32], pidbuf[16];
+	unsigned long long st;
 	pid_t pid;
 	int r;
 
@@ -360,8 +291,10 @@ static int slot_start(struct runner *R, struct slot *s, const struct ht_test *te
 		return r;
 	}
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-	if (proc_starttime(pid, starttime, sizeof(starttime)) == 0)
+	if (ht_proc_starttime(pid, &st) == 0) {
+		snprintf(starttime, sizeof(starttime), "%llu", st);
 		ht_journal_append(R->journal_fd, "pgrp", pidbuf, starttime, NULL);
+	}
 	/*
 	 * Only now may the child run the test. If the write fails the child
 	 * sees EOF and exits, and its exit is reported like any other.
@@ -534,8 +467,7 @@ static void finish_outcome(struct slot *s, const siginfo_t *si)
 static void slot_kill_tree(struct runner *R, struct slot *s)
 {
 	if (s->cg_path) {
-		cgroup_kill(s->cg_path);
-		if (cgroup_wait_empty(s->cg_path, DRAIN_TIMEOUT_MS) < 0)
+		if (slot_cgroup_drain(s) < 0)
 			ht_result_add_msg(s->result, HT_WARN,
 					  "processes of the test did not leave its cgroup in time");
 	} else {
@@ -547,7 +479,7 @@ static void slot_kill_tree(struct runner *R, struct slot *s)
 static bool slot_tree_alive(struct slot *s)
 {
 	if (s->cg_path)
-		return cgroup_populated(s->cg_path) > 0;
+		return ht_cgroup_populated(s->cg_fd) > 0;
 	return kill(-s->pid, 0) == 0;
 }
 
@@ -819,7 +751,7 @@ int ht_runner_run(struct ht_run *run, const struct ht_test *const *tests, size_t
 	for (unsigned i = 0; i < R.n_slots; i++) {
 		R.slots[i].index = (int)i;
 		R.slots[i].w.fd = R.slots[i].res_fd = R.slots[i].out_fd = -1;
-		R.slots[i].cg_procs_fd = -1;
+		R.slots[i].cg_fd = R.slots[i].cg_procs_fd = -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		ht_run_add_result(run, tests[i]);

@@ -3,6 +3,7 @@
  * Helpers shared by the harness modules (see ht-util.h).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -77,6 +78,46 @@ uint64_t ht_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int ht_remaining_ms(uint64_t deadline_ns)
+{
+	uint64_t now = ht_now_ns(), ms;
+
+	if (now >= deadline_ns)
+		return 0;
+	ms = (deadline_ns - now + 999999) / 1000000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int ht_proc_starttime(pid_t pid, unsigned long long *ret)
+{
+	_cleanup_free_ char *path = ht_xasprintf("/proc/%d/stat", (int)pid);
+	_cleanup_free_ char *buf = NULL;
+	char *p, *save = NULL, *tok;
+	int r;
+
+	r = ht_read_file(AT_FDCWD, path, &buf);
+	if (r < 0)
+		return r;
+	/* comm (field 2) may hold spaces and parentheses: skip past the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	tok = strtok_r(p + 1, " ", &save); /* field 3 */
+	for (int field = 3; tok; field++, tok = strtok_r(NULL, " ", &save))
+		if (field == 22) {
+			unsigned long long v;
+			char *end;
+
+			errno = 0;
+			v = strtoull(tok, &end, 10);
+			if (errno || end == tok)
+				return -EIO;
+			*ret = v;
+			return 0;
+		}
+	return -EIO;
 }
 
 const char *ht_errno_name(int err)
@@ -186,6 +227,32 @@ int ht_write_all(int fd, const void *buf, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+DIR *ht_opendir_at(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
+int ht_set_cause(char **ret_cause, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ret_cause)
+		return r;
+	va_start(ap, fmt);
+	free(*ret_cause);
+	*ret_cause = ht_xvasprintf(fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 char *ht_strstrip(char *s)

@@ -6,6 +6,7 @@
 #ifndef HT_UTIL_H
 #define HT_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -68,6 +69,22 @@ char *ht_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1
 /* Monotonic clock in nanoseconds. */
 uint64_t ht_now_ns(void);
 
+/*
+ * Milliseconds from now until deadline_ns (ht_now_ns() time), rounded up so
+ * that a poll(2) timeout of that many never wakes before the deadline; 0
+ * once it has passed, at most INT_MAX.
+ */
+int ht_remaining_ms(uint64_t deadline_ns);
+
+/*
+ * The start time of a process, field 22 (starttime) of /proc/<pid>/stat in
+ * clock ticks since boot (proc(5)). Together with the pid it tells a
+ * process from a later one that was given the same pid. Returns 0 or
+ * -errno (-ENOENT or -ESRCH once the process is gone, -EIO for a malformed
+ * stat line).
+ */
+int ht_proc_starttime(pid_t pid, unsigned long long *ret);
+
 /* "ENOENT" for ENOENT; "E123" when unknown. Never NULL. */
 const char *ht_errno_name(int err);
 
@@ -92,6 +109,21 @@ int ht_write_file(int dirfd, const char *path, const char *s);
 
 /* Like write(2) but retries on EINTR and short writes. Returns 0 or -errno. */
 int ht_write_all(int fd, const void *buf, size_t n);
+
+/*
+ * A directory stream on dfd with a file offset of its own: a dup(2) would
+ * share dfd's offset, and an earlier listing would leave it at the end.
+ * dfd stays open and owned by the caller. NULL with errno set on failure.
+ */
+DIR *ht_opendir_at(int dfd);
+
+/*
+ * Replace *ret_cause with a malloc'd message and return r, so a failure
+ * reads `return ht_set_cause(ret_cause, -errno, "open %s: %s", ...)`. With
+ * ret_cause NULL (the caller wants only the error) it just returns r.
+ */
+int ht_set_cause(char **ret_cause, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Remove trailing whitespace in place and return s. */
 char *ht_strstrip(char *s);
