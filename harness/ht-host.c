@@ -108,17 +108,21 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static size_t mount_point_list(pid_t pid, char ***ret)
+/* The unescaped mount points of /proc/PID/mountinfo, sorted; -errno if unreadable. */
+static int mount_point_list(pid_t pid, char ***ret, size_t *ret_n)
 {
 	_cleanup_free_ char *info = NULL;
 	_cleanup_free_ char *path = pid > 0 ? ht_xasprintf("/proc/%d/mountinfo", (int)pid) :
 					      ht_xstrdup("/proc/self/mountinfo");
 	char **list = NULL;
 	size_t n = 0;
+	int r;
 
 	*ret = NULL;
-	if (ht_read_file(AT_FDCWD, path, &info) < 0)
-		return 0;
+	*ret_n = 0;
+	r = ht_read_file(AT_FDCWD, path, &info);
+	if (r < 0)
+		return r;
 	for (char *save = NULL, *line = strtok_r(info, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char mnt[4096];
@@ -126,20 +130,23 @@ static size_t mount_point_list(pid_t pid, char ***ret)
 		/* Field 5 is the mount point, octal-escaped (proc(5)). */
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
 			continue;
+		ht_mountinfo_unescape(mnt);
 		list = ht_xrealloc(list, (n + 1) * sizeof(*list));
 		list[n++] = ht_xstrdup(mnt);
 	}
 	qsort(list, n, sizeof(*list), cmp_str);
 	*ret = list;
-	return n;
+	*ret_n = n;
+	return 0;
 }
 
 char *ht_mount_points(pid_t pid)
 {
 	char **list;
-	size_t n = mount_point_list(pid, &list);
+	size_t n;
 	char *s = ht_xstrdup("");
 
+	mount_point_list(pid, &list, &n);
 	for (size_t i = 0; i < n; i++) {
 		char *next = ht_xasprintf("%s%s\n", s, list[i]);
 
@@ -151,17 +158,24 @@ char *ht_mount_points(pid_t pid)
 	return s;
 }
 
-bool ht_is_mount_point(pid_t pid, const char *path)
+int ht_mount_point_check(pid_t pid, const char *path)
 {
 	char **list;
-	size_t n = mount_point_list(pid, &list);
-	bool found = false;
+	size_t n;
+	int r = mount_point_list(pid, &list, &n);
 
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(list[i], path) == 0)
-			found = true;
+			r = 1;
 		free(list[i]);
 	}
 	free(list);
-	return found;
+	return r;
+}
+
+bool ht_is_mount_point(pid_t pid, const char *path)
+{
+	return ht_mount_point_check(pid, path) > 0;
 }

@@ -33,5 +33,7 @@ char *ht_mount_points(pid_t pid);
 
 /* True when path is a mount point in /proc/PID/mountinfo (pid 0: self). */
 bool ht_is_mount_point(pid_t pid, const char *path);
+/* The same, as 1 or 0, or -errno when mountinfo cannot be read. */
+int ht_mount_point_check(pid_t pid, const char *path);
 
 #endif

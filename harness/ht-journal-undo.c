@@ -33,6 +33,7 @@
 #endif
 
 #include "ht-cgroup.h"
+#include "ht-host.h"
 #include "ht-journal-undo.h"
 #include "ht-journal.h"
 #include "ht-util.h"
@@ -47,55 +48,6 @@
 #define MAX_STACKED_MOUNTS 64
 
 /* ---- mounts ------------------------------------------------------------ */
-
-static void unescape_mountinfo(char *s)
-{
-	char *w = s;
-
-	/* proc(5): space, tab, newline and backslash appear as \ooo octal. */
-	for (char *r = s; *r; w++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 4;
-		} else {
-			*w = *r++;
-		}
-	}
-	*w = '\0';
-}
-
-/* Is path a mount point in our mount namespace, per /proc/self/mountinfo? */
-static int is_mount_point(const char *path)
-{
-	_cleanup_free_ char *buf = NULL;
-	char *line, *save = NULL;
-	int r;
-
-	r = ht_read_file(AT_FDCWD, "/proc/self/mountinfo", &buf);
-	if (r < 0)
-		return r;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f = line, *mnt;
-
-		/* Field 5 is the mount point; fields are separated by single spaces. */
-		for (int i = 0; i < 4 && f; i++) {
-			f = strchr(f, ' ');
-			if (f)
-				f++;
-		}
-		if (!f)
-			continue;
-		mnt = f;
-		f = strchr(mnt, ' ');
-		if (f)
-			*f = '\0';
-		unescape_mountinfo(mnt);
-		if (strcmp(mnt, path) == 0)
-			return 1;
-	}
-	return 0;
-}
 
 /*
  * Is dfd/name the root of a mount? STATX_ATTR_MOUNT_ROOT (statx(2), 5.8)
@@ -204,7 +156,7 @@ int ht_undo_cgroup(const struct entry *e, char **ret_cause)
 		return ht_set_cause(ret_cause, -EINVAL, "not on a cgroup filesystem");
 	v2 = sfs.f_type == CGROUP2_SUPER_MAGIC;
 	/* The root's cgroup.procs lists every process on the host. */
-	r = is_mount_point(path);
+	r = ht_mount_point_check(0, path);
 	if (r < 0)
 		return ht_set_cause(ret_cause, r, "read mountinfo: %s", ht_errno_name(r));
 	if (r > 0)
@@ -302,7 +254,7 @@ int ht_undo_mount(const struct entry *e, char **ret_cause)
 	if (strcmp(path, "/") == 0)
 		return ht_set_cause(ret_cause, -EPERM, "refusing to detach the root mount");
 	/* Mounts made in a private mount namespace died with it: nothing here. */
-	r = is_mount_point(path);
+	r = ht_mount_point_check(0, path);
 	if (r < 0)
 		return ht_set_cause(ret_cause, r, "read mountinfo: %s", ht_errno_name(r));
 	if (r == 0)
@@ -321,7 +273,7 @@ int ht_undo_netns(const struct entry *e, char **ret_cause)
 	bool did = false;
 	int r;
 
-	r = is_mount_point(path);
+	r = ht_mount_point_check(0, path);
 	if (r < 0)
 		return ht_set_cause(ret_cause, r, "read mountinfo: %s", ht_errno_name(r));
 	if (r > 0) {

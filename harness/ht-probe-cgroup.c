@@ -39,23 +39,6 @@ struct mnt_entry {
 	char *superopts;
 };
 
-/* Mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-
-	for (char *p = s; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-		    p[3] >= '0' && p[3] <= '7') {
-			*w++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-			p += 3;
-		} else {
-			*w++ = *p;
-		}
-	}
-	*w = '\0';
-}
-
 /* Split one line in place; false when it is malformed. */
 static bool mountinfo_split(char *line, struct mnt_entry *e)
 {
@@ -78,8 +61,8 @@ static bool mountinfo_split(char *line, struct mnt_entry *e)
 	e->superopts = strtok_r(NULL, " ", &save);
 	if (!e->fstype || !e->source || !e->superopts)
 		return false;
-	unescape(e->root);
-	unescape(e->mountpoint);
+	ht_mountinfo_unescape(e->root);
+	ht_mountinfo_unescape(e->mountpoint);
 	return true;
 }
 

@@ -233,10 +233,30 @@ int ht_proc_run(struct ht_proc *p, const char *const *argv, const struct ht_proc
 
 void ht_proc_kill(struct ht_proc *p)
 {
+	uint64_t deadline = ht_now_ns() + 5000ull * 1000000u;
+
 	if (!p || p->pid <= 0)
 		return;
 	kill(-p->pid, SIGKILL);
 	kill(p->pid, SIGKILL);
+	/*
+	 * The runtime's container may still be dying when the runtime is
+	 * reaped; it holds our pipes, so EOF on both means it is gone too
+	 * (pipe(7)). Otherwise the runner would find the test's tree alive.
+	 */
+	while ((p->out_fd >= 0 || p->err_fd >= 0) && ht_remaining_ms(deadline) > 0) {
+		struct pollfd pfds[2] = {
+			{ .fd = p->out_fd, .events = POLLIN },
+			{ .fd = p->err_fd, .events = POLLIN },
+		};
+
+		if (poll(pfds, 2, ht_remaining_ms(deadline)) < 0 && errno != EINTR)
+			break;
+		if (p->out_fd >= 0 && drain(p->out_fd, &p->out, &p->out_len))
+			close_fd(&p->out_fd);
+		if (p->err_fd >= 0 && drain(p->err_fd, &p->err, &p->err_len))
+			close_fd(&p->err_fd);
+	}
 	ht_proc_wait(p, 5000);
 }
 

@@ -255,6 +255,22 @@ int ht_set_cause(char **ret_cause, int r, const char *fmt, ...)
 	return r;
 }
 
+void ht_mountinfo_unescape(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; w++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 4;
+		} else {
+			*w = *r++;
+		}
+	}
+	*w = '\0';
+}
+
 char *ht_strstrip(char *s)
 {
 	size_t n = strlen(s);

@@ -125,6 +125,9 @@ DIR *ht_opendir_at(int dfd);
 int ht_set_cause(char **ret_cause, int r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Decode mountinfo's \ooo escapes (space, tab, newline, backslash; proc(5)) in place. */
+void ht_mountinfo_unescape(char *s);
+
 /* Remove trailing whitespace in place and return s. */
 char *ht_strstrip(char *s);
 
