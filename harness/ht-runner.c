@@ -36,6 +36,8 @@
 
 /* Bound on waiting for a killed tree to leave its cgroup. */
 #define DRAIN_TIMEOUT_MS 5000
+/* How long a test's exiting descendants may take to leave its cgroup. */
+#define LEFTOVER_GRACE_NS (1000ull * 1000000u)
 /* The tail of a test's stdout/stderr kept in the report. */
 #define OUTPUT_KEEP (16 * 1024)
 
@@ -476,10 +478,20 @@ static void slot_kill_tree(struct runner *R, struct slot *s)
 	reap_adopted(R);
 }
 
+/*
+ * Whether anything of the test still runs after its main process exited.
+ * A process that is already dying (a container whose runtime the test
+ * just killed) needs a moment to leave the cgroup, so give the cgroup a
+ * short grace period, watched through cgroup.events rather than slept.
+ */
 static bool slot_tree_alive(struct slot *s)
 {
-	if (s->cg_path)
-		return ht_cgroup_populated(s->cg_fd) > 0;
+	if (s->cg_path) {
+		if (ht_cgroup_populated(s->cg_fd) <= 0)
+			return false;
+		return ht_cgroup_wait_unpopulated(s->cg_fd, ht_now_ns() + LEFTOVER_GRACE_NS, NULL) <
+		       0;
+	}
 	return kill(-s->pid, 0) == 0;
 }
 
