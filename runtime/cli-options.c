@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "contain-cli.h"
+#include "ctr-container.h"
 #include "ctr-namespace.h"
 
 static const char *const option_names[OPT_LAST - OPT_FIRST] = {
@@ -168,4 +169,26 @@ int cli_fail(const char *verb, const struct ctr_error *err)
 	if (err->kind == CTR_ERROR_USAGE)
 		fprintf(stderr, "Try 'contain %s --help'.\n", verb);
 	return cli_exit_code(err);
+}
+
+int cli_run_container(const char *verb,
+		      int (*parse)(int, char **, struct ctr_config *, struct ctr_error *),
+		      void (*usage)(void), int argc, char **argv)
+{
+	struct ctr_config cfg;
+	struct ctr_error err = { 0 };
+	int status = 0;
+	int r;
+
+	r = parse(argc, argv, &cfg, &err);
+	if (r < 0)
+		return cli_fail(verb, &err);
+	if (r == CLI_HELP) {
+		usage();
+		return 0;
+	}
+	r = ctr_container_run(&cfg, &status, &err);
+	if (r < 0)
+		return cli_fail(verb, &err);
+	return status;
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "contain-cli.h"
-#include "ctr-container.h"
 #include "ctr-namespace.h"
 
 static const struct option options[] = {
@@ -145,20 +144,5 @@ int cmd_ns_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_error
 
 int cmd_ns(int argc, char **argv)
 {
-	struct ctr_config cfg;
-	struct ctr_error err = { 0 };
-	int status = 0;
-	int r;
-
-	r = cmd_ns_parse(argc, argv, &cfg, &err);
-	if (r < 0)
-		return cli_fail("ns", &err);
-	if (r == CLI_HELP) {
-		usage();
-		return 0;
-	}
-	r = ctr_container_run(&cfg, &status, &err);
-	if (r < 0)
-		return cli_fail("ns", &err);
-	return status;
+	return cli_run_container("ns", cmd_ns_parse, usage, argc, argv);
 }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include "contain-cli.h"
-#include "ctr-container.h"
 #include "ctr-namespace.h"
 
 static const struct option options[] = {
@@ -92,20 +91,5 @@ int cmd_run_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_erro
 
 int cmd_run(int argc, char **argv)
 {
-	struct ctr_config cfg;
-	struct ctr_error err = { 0 };
-	int status = 0;
-	int r;
-
-	r = cmd_run_parse(argc, argv, &cfg, &err);
-	if (r < 0)
-		return cli_fail("run", &err);
-	if (r == CLI_HELP) {
-		usage();
-		return 0;
-	}
-	r = ctr_container_run(&cfg, &status, &err);
-	if (r < 0)
-		return cli_fail("run", &err);
-	return status;
+	return cli_run_container("run", cmd_run_parse, usage, argc, argv);
 }

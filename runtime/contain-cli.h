@@ -68,6 +68,14 @@ int cli_exit_code(const struct ctr_error *err);
 /* Print "contain: MESSAGE" (and a usage hint for usage errors); return the exit code. */
 int cli_fail(const char *verb, const struct ctr_error *err);
 
+/*
+ * Parse with `parse`, print `usage` for --help, run the container, and
+ * return the exit code: the command's status, or cli_fail's for an error.
+ */
+int cli_run_container(const char *verb,
+		      int (*parse)(int, char **, struct ctr_config *, struct ctr_error *),
+		      void (*usage)(void), int argc, char **argv);
+
 /* The verbs. */
 int cmd_ns_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_error *err);
 int cmd_ns(int argc, char **argv);
