@@ -18,7 +18,8 @@
 #include "ht-util.h"
 #include "isolab-cli.h"
 
-#define VM_HINT "in a fresh VM (isolab run --vm auto)"
+/* Fresh-VM runs (isolab vm, run --vm auto) are not built yet: say only what is true. */
+#define VM_HINT "a fresh VM could run it: qemu is here, but isolab cannot boot one yet"
 
 static void usage(FILE *f)
 {

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -56,13 +57,7 @@ static int open_out(struct out_file *o, const char *path)
 	o->path = ht_xstrdup(path);
 	o->tmp = ht_xasprintf("%s.tmp", path);
 	o->f = fopen(o->tmp, "we");
-	if (!o->f) {
-		int err = errno;
-
-		fprintf(stderr, "isolab run: open %s: %s\n", o->tmp, strerror(err));
-		return -err;
-	}
-	return 0;
+	return o->f ? 0 : -errno;
 }
 
 /* Publish a finished report atomically, or drop the partial file. */
@@ -85,17 +80,6 @@ static int close_out(struct out_file *o, bool ok)
 	return r;
 }
 
-static int make_dir(const char *dir)
-{
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		int err = errno;
-
-		fprintf(stderr, "isolab run: create report dir %s: %s\n", dir, strerror(err));
-		return -err;
-	}
-	return 0;
-}
-
 static char *iso_now(void)
 {
 	char buf[32];
@@ -107,11 +91,14 @@ static char *iso_now(void)
 	return ht_xstrdup(buf);
 }
 
-/* The harness itself cannot go on: say so once, in TAP too when asked. */
-static int bail(bool tap, char *msg)
+/*
+ * The harness itself cannot go on: say so once, in TAP too when asked
+ * (after the header, if the TAP reporter has not printed it yet).
+ */
+static int bail(bool tap, bool tap_started, char *msg)
 {
 	if (tap) {
-		printf("TAP version 13\nBail out! %s\n", msg);
+		printf("%sBail out! %s\n", tap_started ? "" : "TAP version 13\n", msg);
 		fflush(stdout);
 	}
 	fprintf(stderr, "isolab run: %s\n", msg);
@@ -160,6 +147,7 @@ int isolab_cmd_run(int argc, char **argv)
 					      { "rootfs", required_argument, NULL, 'F' },
 					      { "help", no_argument, NULL, 'h' },
 					      {} };
+	sigset_t stop_signals, saved_mask;
 	struct ht_filter filter = { 0 };
 	const char *junit = NULL, *json = NULL, *report_dir = NULL, *env;
 	_cleanup_free_ char *junit_path = NULL, *json_path = NULL, *console_path = NULL;
@@ -174,6 +162,17 @@ int isolab_cmd_run(int argc, char **argv)
 	size_t n, n_reps = 0;
 	int opt, r, ret;
 	unsigned reaped_journals = 0;
+
+	/*
+	 * Held blocked until the reports and the journal are finished: the
+	 * runner reads them from a signalfd, and one that arrives after the
+	 * last test must not kill isolab halfway through writing reports.
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_signals, &saved_mask);
 
 	env = getenv("ISOLAB_TIMEOUT_MULTIPLIER");
 	if (env && *env)
@@ -250,22 +249,32 @@ int isolab_cmd_run(int argc, char **argv)
 		ht_filter_add_glob(&filter, argv[i]);
 
 	if (ht_registry_duplicate()) {
-		ret = bail(tap, ht_xasprintf("two tests are named %s", ht_registry_duplicate()));
+		ret = bail(tap, false,
+			   ht_xasprintf("two tests are named %s", ht_registry_duplicate()));
 		goto out;
 	}
 	n = ht_registry_select(&filter, &tests);
+	/* A mistyped name must not turn into a green, empty run. */
+	if (n == 0 && filter.n_globs > 0) {
+		isolab_usage_error("run", "no test matches the given names (see 'isolab list')");
+		ret = ISOLAB_EXIT_USAGE;
+		goto out;
+	}
 
 	r = ht_journal_open(&journal, run_id);
 	if (r < 0) {
-		ret = bail(tap, ht_xasprintf("open the resource journal in %s: %s", ht_state_dir(),
-					     strerror(-r)));
+		ret = bail(tap, false,
+			   ht_xasprintf("open the resource journal in %s: %s", ht_state_dir(),
+					strerror(-r)));
 		goto out;
 	}
 	reap_dead_runs(journal, &reaped_journals);
 
 	if (report_dir) {
-		if (make_dir(report_dir) < 0) {
-			ret = ISOLAB_EXIT_ERROR;
+		if (mkdir(report_dir, 0755) < 0 && errno != EEXIST) {
+			ret = bail(tap, false,
+				   ht_xasprintf("create report dir %s: %s", report_dir,
+						strerror(errno)));
 			goto out;
 		}
 		if (!junit)
@@ -284,8 +293,10 @@ int isolab_cmd_run(int argc, char **argv)
 	for (int i = 0; i < 3; i++) {
 		if (!paths[i])
 			continue;
-		if (open_out(&outs[i], paths[i]) < 0) {
-			ret = ISOLAB_EXIT_ERROR;
+		r = open_out(&outs[i], paths[i]);
+		if (r < 0) {
+			ret = bail(tap, false,
+				   ht_xasprintf("open %s: %s", outs[i].tmp, strerror(-r)));
 			goto out;
 		}
 		reps[n_reps++] = (struct ht_reporter){ .ops = file_ops[i], .out = outs[i].f };
@@ -312,7 +323,7 @@ int isolab_cmd_run(int argc, char **argv)
 	r = ht_runner_run(&run, tests, n, &ropts, journal);
 	fflush(stdout);
 	if (r < 0) {
-		ret = bail(tap, ht_xasprintf("runner failed: %s", strerror(-r)));
+		ret = bail(tap, true, ht_xasprintf("runner failed: %s", strerror(-r)));
 	} else if (run.interrupted_by) {
 		ret = ISOLAB_EXIT_SIGNAL_BASE + run.interrupted_by;
 	} else {
@@ -334,5 +345,13 @@ out:
 		ht_journal_close(journal, stderr);
 	free(tests);
 	ht_filter_done(&filter);
+	{
+		const struct timespec now = { 0 };
+		int sig = sigtimedwait(&stop_signals, NULL, &now);
+
+		if (sig > 0 && ret < ISOLAB_EXIT_SIGNAL_BASE)
+			ret = ISOLAB_EXIT_SIGNAL_BASE + sig;
+	}
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	return ret;
 }

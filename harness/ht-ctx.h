@@ -32,7 +32,9 @@ struct ht_ctx {
 	int result_fd;
 	int journal_fd;
 	const char *run_id;
-	const char *run_dir; /* <state>/runs/<run-id>, journaled as a tree */
+	const char *run_dir;	   /* <state>/runs/<run-id>, journaled as a tree */
+	uint64_t deadline_ns;	   /* when the runner kills this test (CLOCK_MONOTONIC) */
+	double timeout_multiplier; /* --timeout-multiplier, for waits inside the test */
 	char *scratch;
 };
 

@@ -209,12 +209,18 @@ int ht_undo_pgrp(const struct entry *e, char **ret_cause)
 		return ht_set_cause(ret_cause, -EINVAL, "bad process group id");
 	/* Pin the leader first, so that the wait below is on the process we checked. */
 	pidfd = pidfd_open((pid_t)pgid, 0);
-	if (pidfd < 0 && errno == ESRCH)
-		return 0;
 	/* Without a pidfd (before 5.3, or pgid not a leader) we kill without waiting. */
 	r = ht_proc_starttime((pid_t)pgid, &got);
-	if (r == -ENOENT || r == -ESRCH)
+	if (r == -ENOENT || r == -ESRCH) {
+		/*
+		 * The leader is gone, but members may be left. While any member
+		 * lives the kernel does not reuse the pgid as a pid (so no new
+		 * group can have taken it): whatever is in it is ours.
+		 */
+		if (kill((pid_t)-pgid, SIGKILL) == 0)
+			return 1;
 		return 0;
+	}
 	if (r < 0)
 		return ht_set_cause(ret_cause, r, "read /proc/%ld/stat: %s", pgid,
 				    ht_errno_name(r));

@@ -50,15 +50,6 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Close every fd above 2 (close_range(2), with a loop for old kernels). */
-static void close_other_fds(void)
-{
-	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
-		return;
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
-}
-
 int ht_proc_start(struct ht_proc *p, const char *const *argv, const struct ht_proc_opts *o)
 {
 	static const struct ht_proc_opts none = { 0 };
@@ -88,13 +79,17 @@ int ht_proc_start(struct ht_proc *p, const char *const *argv, const struct ht_pr
 		goto fail;
 	}
 	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		sigset_t empty;
+
+		/* Not `old`: a previous call may have left SIGCHLD blocked here. */
+		sigemptyset(&empty);
+		sigprocmask(SIG_SETMASK, &empty, NULL);
 		setpgid(0, 0);
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		if (!o->keep_fds)
-			close_other_fds();
+			ht_close_fds_except(NULL, 0);
 		for (char *const *e = o->env_add; e && *e; e++)
 			putenv(*e);
 		execvp(argv[0], (char *const *)argv);

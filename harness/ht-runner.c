@@ -213,11 +213,16 @@ static __attribute__((noreturn)) void child_main(struct runner *R, struct slot *
 		.journal_fd = R->journal_fd,
 		.run_id = R->run->run_id,
 		.run_dir = R->run_dir,
+		.deadline_ns = s->deadline_ns,
+		.timeout_multiplier = R->opts->timeout_multiplier,
 	};
 	int devnull;
+	sigset_t none;
 	char go;
 
-	sigprocmask(SIG_SETMASK, &R->old_mask, NULL);
+	/* A test starts like any process: no signal blocked (the runner blocks several). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
 	if (s->cg_procs_fd >= 0 && write(s->cg_procs_fd, "0", 1) != 1)
 		ht_broken(&ctx, "join slot cgroup %s: %s", s->cg_path, strerror(errno));
@@ -233,6 +238,16 @@ static __attribute__((noreturn)) void child_main(struct runner *R, struct slot *
 		dup2(devnull, STDIN_FILENO);
 	dup2(s->out_fd, STDOUT_FILENO);
 	dup2(s->out_fd, STDERR_FILENO);
+	/*
+	 * Only the result pipe and the journal go to the test: not the
+	 * runner's signalfd, other slots' pipes and cgroup fds, or this
+	 * slot's memfd (now stdout/stderr).
+	 */
+	{
+		int keep[] = { res_w, R->journal_fd };
+
+		ht_close_fds_except(keep, HT_ARRAY_SIZE(keep));
+	}
 	s->test->fn(&ctx);
 	fflush(NULL);
 	_exit(0);
@@ -293,15 +308,24 @@ static int slot_start(struct runner *R, struct slot *s, const struct ht_test *te
 		return r;
 	}
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-	if (ht_proc_starttime(pid, &st) == 0) {
+	r = ht_proc_starttime(pid, &st);
+	if (r == 0) {
 		snprintf(starttime, sizeof(starttime), "%llu", st);
-		ht_journal_append(R->journal_fd, "pgrp", pidbuf, starttime, NULL);
+		r = ht_journal_append(R->journal_fd, "pgrp", pidbuf, starttime, NULL);
 	}
 	/*
-	 * Only now may the child run the test. If the write fails the child
-	 * sees EOF and exits, and its exit is reported like any other.
+	 * Only now may the child run the test. If its process group could not
+	 * be journaled, or the write fails, the child sees EOF and exits
+	 * without running anything, and the result says why.
 	 */
-	(void)!write(go[1], "g", 1);
+	if (r < 0) {
+		_cleanup_free_ char *why = ht_xasprintf(
+			"runner could not journal the test's process group: %s", strerror(-r));
+
+		ht_result_add_msg(result, HT_BROKEN, why);
+	} else {
+		(void)!write(go[1], "g", 1);
+	}
 	close(go[1]);
 	for (size_t i = 0; i < R->opts->n_reporters; i++) {
 		struct ht_reporter *rep = &R->opts->reporters[i];

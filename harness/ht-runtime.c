@@ -2,6 +2,7 @@
 /*
  * Suite-side helpers for driving the runtime under test (see ht-runtime.h).
  */
+#include <limits.h>
 #include <string.h>
 #include <sys/random.h>
 #include <wordexp.h>
@@ -10,13 +11,25 @@
 #include "ht-runtime.h"
 #include "ht-util.h"
 
+/* What a wait inside a test leaves for the test itself to report a timeout. */
+#define TEST_MARGIN_MS 500
+
+int ht_timeout_ms(struct ht_ctx *t, int ms)
+{
+	double scaled = (double)ms * (t->timeout_multiplier > 0 ? t->timeout_multiplier : 1.0);
+	int left = t->deadline_ns ? ht_remaining_ms(t->deadline_ns) - TEST_MARGIN_MS : INT_MAX;
+
+	if (left < 1)
+		left = 1;
+	return scaled < left ? (int)scaled : left;
+}
+
 static struct ht_proc_opts with_deadline(struct ht_ctx *t, const struct ht_proc_opts *o)
 {
 	struct ht_proc_opts r = o ? *o : (struct ht_proc_opts){ 0 };
 
-	/* Never outlive the test's own deadline: the runner would kill us first. */
-	if (r.timeout_ms <= 0 || r.timeout_ms > (int)t->test->timeout_s * 1000)
-		r.timeout_ms = (int)t->test->timeout_s * 1000;
+	/* No explicit wait: up to the test's own deadline. */
+	r.timeout_ms = ht_timeout_ms(t, r.timeout_ms > 0 ? r.timeout_ms : INT_MAX / 1000);
 	return r;
 }
 

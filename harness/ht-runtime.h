@@ -26,6 +26,13 @@ void ht_runtime_start(struct ht_ctx *t, struct ht_proc *p, const char *const *ar
 void ht_cmd_run(struct ht_ctx *t, struct ht_proc *p, const char *const *argv,
 		const struct ht_proc_opts *o);
 
+/*
+ * A wait of ms milliseconds as this run should see it: scaled by
+ * --timeout-multiplier (valgrind), and never past the test's own deadline,
+ * so that a slow step is reported by the test, not killed by the runner.
+ */
+int ht_timeout_ms(struct ht_ctx *t, int ms);
+
 /* A fresh random nonce for this test (hex, 16 chars). */
 const char *ht_nonce(struct ht_ctx *t);
 

@@ -2,7 +2,9 @@
 /*
  * Helpers shared by the harness modules (see ht-util.h).
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <limits.h>
 #include <string.h>
 #include <time.h>
@@ -253,6 +255,56 @@ int ht_set_cause(char **ret_cause, int r, const char *fmt, ...)
 	*ret_cause = ht_xvasprintf(fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+static bool kept(int fd, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void ht_close_fds_except(const int *keep, size_t n_keep)
+{
+	int sorted[16];
+	unsigned lo = 3;
+	DIR *d;
+	struct dirent *e;
+
+	if (n_keep > HT_ARRAY_SIZE(sorted))
+		abort();
+	memcpy(sorted, keep, n_keep * sizeof(*keep));
+	qsort(sorted, n_keep, sizeof(*sorted), cmp_int);
+	/* Close each gap between kept fds, then everything above the last. */
+	for (size_t i = 0; i <= n_keep; i++) {
+		unsigned hi = i < n_keep ? (unsigned)sorted[i] - 1 : ~0u;
+
+		if (i < n_keep && sorted[i] < (int)lo)
+			continue;
+		if (hi >= lo && syscall(SYS_close_range, lo, hi, 0u) < 0)
+			goto walk;
+		if (i < n_keep)
+			lo = (unsigned)sorted[i] + 1;
+	}
+	return;
+walk:
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd >= 3 && fd != dirfd(d) &&
+		    !kept(fd, keep, n_keep))
+			close(fd);
+	}
+	closedir(d);
 }
 
 void ht_mountinfo_unescape(char *s)

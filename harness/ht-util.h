@@ -125,6 +125,12 @@ DIR *ht_opendir_at(int dfd);
 int ht_set_cause(char **ret_cause, int r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Close every fd from 3 up except those in keep (close_range(2), or a walk
+ * of /proc/self/fd where the syscall is missing, as under valgrind 3.19).
+ */
+void ht_close_fds_except(const int *keep, size_t n_keep);
+
 /* Decode mountinfo's \ooo escapes (space, tab, newline, backslash; proc(5)) in place. */
 void ht_mountinfo_unescape(char *s);
 

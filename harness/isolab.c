@@ -99,8 +99,13 @@ int main(int argc, char **argv)
 		return ISOLAB_EXIT_OK;
 	}
 	for (size_t i = 0; i < HT_ARRAY_SIZE(verbs); i++)
-		if (strcmp(verb, verbs[i].name) == 0)
+		if (strcmp(verb, verbs[i].name) == 0) {
+			/* getopt(3) names argv[0] in its messages: "isolab run: ...". */
+			_cleanup_free_ char *name = ht_xasprintf("isolab %s", verb);
+
+			argv[1] = name;
 			return verbs[i].fn(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "isolab: unknown verb '%s'\n\n", verb);
 	usage(stderr);
 	return ISOLAB_EXIT_USAGE;

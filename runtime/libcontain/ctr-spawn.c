@@ -3,11 +3,15 @@
  * Process start, sync socket, error relay and signal forwarding: see
  * ctr-spawn.h.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -257,10 +261,54 @@ void ctr_spawn_destroy(struct ctr_spawn *sp)
 	}
 }
 
+/*
+ * The command starts the way a process started by init would: no signal
+ * blocked, every disposition the default, whatever the caller of the
+ * runtime had (signal(7): both are inherited across execve).
+ */
+static void reset_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Set FD_CLOEXEC on every fd >= from; close_range(2) where it can, else /proc. */
+static int cloexec_from(int from)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (syscall(SYS_close_range, (unsigned)from, ~0u, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || fd < from || fd == dirfd(d))
+			continue;
+		if (fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) < 0) {
+			int r = -errno;
+
+			closedir(d);
+			return r;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
 int ctr_spawn_exec(struct ctr_spawn *sp, char **argv, struct ctr_error *err)
 {
 	char c;
-	int e;
+	int e, r;
 
 	/*
 	 * Changing credentials (setresuid in a user namespace) clears the
@@ -274,10 +322,16 @@ int ctr_spawn_exec(struct ctr_spawn *sp, char **argv, struct ctr_error *err)
 		return ctr_error_set(err, ESRCH, "the parent exited during setup");
 
 	ctr_closep(&sp->sigfd);
-	if (sp->chld_ignored)
-		signal(SIGCHLD, SIG_IGN);
-	if (sp->mask_saved)
-		sigprocmask(SIG_SETMASK, &sp->old_mask, NULL);
+	reset_signals();
+	/*
+	 * Nothing the runtime inherited may reach the command: a leaked
+	 * directory fd is a way out of the rootfs (CVE-2024-21626). Marking
+	 * them close-on-exec, rather than closing them, keeps the sync socket
+	 * usable to report a failed execve.
+	 */
+	r = cloexec_from(3);
+	if (r < 0)
+		return ctr_error_errno(err, -r, "mark inherited fds close-on-exec");
 	execvp(argv[0], argv);
 	e = errno;
 

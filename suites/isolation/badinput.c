@@ -108,17 +108,25 @@ static void badinput_unknown_flag(struct ht_ctx *t)
 	expect_refused(t,
 		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--frobnicate", "--",
 			       PROBE_IN_ROOTFS, ht_nonce(t), "getpid"),
-		       -1, HT_ARGS("frobnicate"));
+		       125, HT_ARGS("frobnicate"));
 }
 HT_TEST(badinput_unknown_flag, .area = HT_AREA_ISOLATION, .lesson = 4, .timeout_s = 20);
 
-/* Conflicting or missing flags: `ns container` without --rootfs, and an unknown namespace type. */
+/*
+ * Conflicting or missing flags, each 125 (CONTRACT.md): a flag given twice
+ * with different values, `ns container` without --rootfs, an unknown
+ * namespace type, and no `--` before the command.
+ */
 static void badinput_conflicting_flags(struct ht_ctx *t)
 {
-	expect_refused(t, HT_ARGS("ns", "container", "--", "/bin/true", ht_nonce(t)), -1,
+	expect_refused(t,
+		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--hostname", "a",
+			       "--hostname", "b", "--", "/bin/true", ht_nonce(t)),
+		       125, HT_ARGS("hostname"));
+	expect_refused(t, HT_ARGS("ns", "container", "--", "/bin/true", ht_nonce(t)), 125,
 		       HT_ARGS("rootfs"));
-	expect_refused(t, HT_ARGS("ns", "nosuchns", "--", "/bin/true", ht_nonce(t)), -1,
+	expect_refused(t, HT_ARGS("ns", "nosuchns", "--", "/bin/true", ht_nonce(t)), 125,
 		       HT_ARGS("nosuchns"));
-	expect_refused(t, HT_ARGS("ns", "pid", ht_nonce(t)), -1, NULL);
+	expect_refused(t, HT_ARGS("ns", "pid", ht_nonce(t)), 125, NULL);
 }
 HT_TEST(badinput_conflicting_flags, .area = HT_AREA_ISOLATION, .lesson = 4, .timeout_s = 20);

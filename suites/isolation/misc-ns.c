@@ -62,8 +62,6 @@ static void timens_offsets_inside_only(struct ht_ctx *t)
 	HT_EXPECT_LT(t, json_real_value(iso_get(j, "monotonic")), mono1 + 86400 + 1);
 	HT_EXPECT_GE(t, json_real_value(iso_get(j, "boottime")), boot0 + 172800);
 	HT_EXPECT_LT(t, json_real_value(iso_get(j, "boottime")), boot1 + 172800 + 1);
-	/* Outside: the host's clock did not jump. */
-	HT_EXPECT_LT(t, mono1 - mono0, 3600);
 	json_decref(j);
 	ht_proc_free(&r);
 }
@@ -83,8 +81,7 @@ static void netns_only_lo_down(struct ht_ctx *t)
 	j = ht_probe_json(t, &r);
 	HT_ASSERT(t, j != NULL);
 	HT_EXPECT_EQ(t, json_array_size(iso_get(j, "interfaces")), 1);
-	json_array_foreach(iso_get(j, "interfaces"), i, ifc)
-	{
+	json_array_foreach(iso_get(j, "interfaces"), i, ifc) {
 		HT_EXPECT_STREQ(t, json_string_value(iso_get(ifc, "name")), "lo");
 		HT_EXPECT(t, json_is_false(iso_get(ifc, "up")));
 	}

@@ -65,7 +65,7 @@ static void mntns_host_mount_invisible_inside(struct ht_ctx *t)
 	ht_runtime_start(t, &r,
 			 HT_ARGS("ns", "mount", "--", ht_probe_host_path(), ht_nonce(t), "pause"),
 			 NULL);
-	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+	if (ht_proc_read_line(&r, ht_timeout_ms(t, 10000), &ready) < 0) {
 		ht_proc_free(&r);
 		ht_fail(t, "the command never printed its ready line");
 		return;
@@ -112,6 +112,7 @@ static void pivot_root_old_root_gone(struct ht_ctx *t)
 	struct ht_proc r;
 	json_t *j, *m;
 	size_t i;
+	int roots = 0;
 
 	ht_runtime_run(t, &r,
 		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
@@ -121,14 +122,18 @@ static void pivot_root_old_root_gone(struct ht_ctx *t)
 	j = ht_probe_json(t, &r);
 	HT_ASSERT(t, j != NULL);
 	HT_EXPECT_GT(t, json_array_size(iso_get(j, "mounts")), 0);
-	json_array_foreach(iso_get(j, "mounts"), i, m)
-	{
+	json_array_foreach(iso_get(j, "mounts"), i, m) {
 		const char *mp = json_string_value(iso_get(m, "mount_point"));
+
+		/* An old root left stacked under the new one would be a second "/". */
+		if (mp && strcmp(mp, "/") == 0)
+			roots++;
 
 		if (!mp || !container_mount_point(mp))
 			ht_fail(t, "mount point left from the host inside the container: %s",
 				mp ? mp : "?");
 	}
+	HT_EXPECT_EQ(t, roots, 1);
 	json_decref(j);
 	ht_proc_free(&r);
 }

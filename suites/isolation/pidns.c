@@ -36,7 +36,7 @@ static void pidns_host_sees_other_pid(struct ht_ctx *t)
 	ht_runtime_start(t, &r,
 			 HT_ARGS("ns", "pid", "--", ht_probe_host_path(), ht_nonce(t), "pause"),
 			 NULL);
-	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+	if (ht_proc_read_line(&r, ht_timeout_ms(t, 10000), &ready) < 0) {
 		ht_proc_free(&r);
 		ht_fail(t, "the container never printed its ready line");
 		return;

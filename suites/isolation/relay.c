@@ -48,7 +48,7 @@ static void run_relays_signal_death(struct ht_ctx *t)
 	ht_runtime_start(t, &r,
 			 HT_ARGS("run", ht_rootfs(), "--", PROBE_IN_ROOTFS, ht_nonce(t), "pause"),
 			 NULL);
-	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+	if (ht_proc_read_line(&r, ht_timeout_ms(t, 10000), &ready) < 0) {
 		ht_proc_free(&r);
 		ht_fail(t, "the container never printed its ready line");
 		return;
@@ -57,7 +57,7 @@ static void run_relays_signal_death(struct ht_ctx *t)
 	HT_ASSERT(t, pid > 0);
 	HT_EXPECT_EQ(t, ht_ns_pid(pid), 1);
 	HT_SETUP(t, kill(pid, SIGKILL));
-	HT_SETUP(t, ht_proc_wait(&r, 10000));
+	HT_SETUP(t, ht_proc_wait(&r, ht_timeout_ms(t, 10000)));
 	HT_EXPECT_EXIT(t, &r, 128 + SIGKILL);
 	ht_proc_free(&r);
 }
@@ -97,7 +97,7 @@ static void run_forwards_sigterm(struct ht_ctx *t)
 			 HT_ARGS("run", ht_rootfs(), "--", "/bin/sh", "-c",
 				 "trap 'exit 42' TERM; echo ready; sleep 1000 & wait", ht_nonce(t)),
 			 NULL);
-	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+	if (ht_proc_read_line(&r, ht_timeout_ms(t, 10000), &ready) < 0) {
 		ht_proc_free(&r);
 		ht_fail(t, "the container never printed its ready line");
 		return;
@@ -105,7 +105,7 @@ static void run_forwards_sigterm(struct ht_ctx *t)
 	HT_EXPECT_STREQ(t, ready, "ready");
 	/* The runtime's own pid only: not its process group. */
 	HT_SETUP(t, kill(r.pid, SIGTERM));
-	HT_SETUP(t, ht_proc_wait(&r, 10000));
+	HT_SETUP(t, ht_proc_wait(&r, ht_timeout_ms(t, 10000)));
 	HT_EXPECT_EXIT(t, &r, 42);
 	ht_proc_free(&r);
 }
@@ -127,14 +127,14 @@ static void run_container_dies_with_runtime(struct ht_ctx *t)
 	ht_runtime_start(t, &r,
 			 HT_ARGS("run", ht_rootfs(), "--", PROBE_IN_ROOTFS, ht_nonce(t), "pause"),
 			 NULL);
-	if (ht_proc_read_line(&r, 10000, &ready) < 0) {
+	if (ht_proc_read_line(&r, ht_timeout_ms(t, 10000), &ready) < 0) {
 		ht_proc_free(&r);
 		ht_fail(t, "the container never printed its ready line");
 		return;
 	}
 	HT_ASSERT(t, iso_host_pid_of(t) > 0);
 	HT_SETUP(t, kill(r.pid, SIGKILL));
-	rc = ht_proc_read_line(&r, 5000, &more);
+	rc = ht_proc_read_line(&r, ht_timeout_ms(t, 5000), &more);
 	if (rc == -ETIMEDOUT)
 		ht_fail(t, "the container still runs 5 s after its runtime was killed");
 	else

@@ -16,9 +16,9 @@ static long long outside_root(json_t *map)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(map, i,
-			   e) if (json_integer_value(json_object_get(e, "inside")) ==
-				  0) return json_integer_value(json_object_get(e, "outside"));
+	json_array_foreach(map, i, e)
+		if (json_integer_value(json_object_get(e, "inside")) == 0)
+			return json_integer_value(json_object_get(e, "outside"));
 	return -1;
 }
 
