@@ -279,8 +279,11 @@ void ht_close_fds_except(const int *keep, size_t n_keep)
 
 	if (n_keep > HT_ARRAY_SIZE(sorted))
 		abort();
-	memcpy(sorted, keep, n_keep * sizeof(*keep));
-	qsort(sorted, n_keep, sizeof(*sorted), cmp_int);
+	/* memcpy(3) and qsort(3) want valid pointers even for 0 elements. */
+	if (n_keep) {
+		memcpy(sorted, keep, n_keep * sizeof(*keep));
+		qsort(sorted, n_keep, sizeof(*sorted), cmp_int);
+	}
 	/* Close each gap between kept fds, then everything above the last. */
 	for (size_t i = 0; i <= n_keep; i++) {
 		unsigned hi = i < n_keep ? (unsigned)sorted[i] - 1 : ~0u;
