@@ -9,6 +9,10 @@
 #ifndef CONTAIN_CLI_H
 #define CONTAIN_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "ctr-config.h"
 #include "ctr-error.h"
 
@@ -81,5 +85,16 @@ int cmd_ns_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_error
 int cmd_ns(int argc, char **argv);
 int cmd_run_parse(int argc, char **argv, struct ctr_config *cfg, struct ctr_error *err);
 int cmd_run(int argc, char **argv);
+
+/* What `contain trace` was asked to do. */
+struct cli_trace_opts {
+	bool json;
+	uint64_t syscall_mask; /* bits 1 << enum ctr_trace_syscall */
+	pid_t pid;	       /* --pid, or 0 */
+	char **argv;	       /* the command, when not --pid */
+};
+
+int cmd_trace_parse(int argc, char **argv, struct cli_trace_opts *opts, struct ctr_error *err);
+int cmd_trace(int argc, char **argv);
 
 #endif
