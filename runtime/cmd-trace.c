@@ -247,16 +247,16 @@ static int follow_child(struct ctr_tracer *t, int sfd, pid_t *pid, int *ret_code
 	int r, status;
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
+		/* The BPF side batches wakeups: drain at least this often. */
+		if (poll(pfd, 2, CTR_TRACE_DRAIN_MS) < 0) {
 			if (errno == EINTR)
 				continue;
 			return ctr_error_errno(err, errno, "poll");
 		}
-		if (pfd[0].revents) {
-			r = drain(t, err);
-			if (r < 0)
-				return r;
-		}
+		/* On a timeout too: batched events do not make the fd readable. */
+		r = drain(t, err);
+		if (r < 0)
+			return r;
 		if (!pfd[1].revents)
 			continue;
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -301,17 +301,16 @@ static int follow_pid(struct ctr_tracer *t, int sfd, pid_t pid, struct ctr_error
 		return ctr_error_errno(err, errno, "pidfd_open %d", (int)pid);
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	for (;;) {
-		r = poll(pfd, pidfd >= 0 ? 3 : 2, pidfd >= 0 ? -1 : 100);
+		r = poll(pfd, pidfd >= 0 ? 3 : 2, CTR_TRACE_DRAIN_MS);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return ctr_error_errno(err, errno, "poll");
 		}
-		if (pfd[0].revents) {
-			r = drain(t, err);
-			if (r < 0)
-				return r;
-		}
+		/* On a timeout too: batched events do not make the fd readable. */
+		r = drain(t, err);
+		if (r < 0)
+			return r;
 		if (pfd[1].revents) {
 			struct signalfd_siginfo si;
 

@@ -13,6 +13,12 @@
 #include "ctr-error.h"
 #include "trace.h"
 
+/*
+ * How often the reader drains the ring buffer when the BPF side has not
+ * woken it: events are sent in batches, so this bounds their latency.
+ */
+#define CTR_TRACE_DRAIN_MS 50
+
 struct ctr_tracer;
 
 /* Called for each event; a negative return stops ctr_tracer_consume with that value. */

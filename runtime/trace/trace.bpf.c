@@ -277,6 +277,21 @@ static __always_inline struct ctr_trace_event *reserve(void)
 	return e;
 }
 
+/*
+ * Wake the reader only once a batch has built up: a wakeup per event costs
+ * the traced workload a context switch each. The reader drains on its own
+ * every CTR_TRACE_DRAIN_MS and when the command exits (bpf_ringbuf_submit:
+ * BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP).
+ */
+#define WAKEUP_BYTES (256 << 10)
+
+static __always_inline void submit(struct ctr_trace_event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
 SEC("raw_tp/sys_exit")
 int trace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -291,7 +306,7 @@ int trace_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		bpf_probe_read_kernel(e, sizeof(*e), p);
 		e->ret = (long)ctx->args[1];
 		fill_task(e, (struct task_struct *)bpf_get_current_task());
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	}
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
@@ -342,7 +357,7 @@ int trace_fork(struct bpf_raw_tracepoint_args *ctx)
 		bpf_probe_read_kernel(e, sizeof(*e), p);
 		e->ret = pid_seen_by(child, parent);
 		fill_task(e, parent);
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	}
 	bpf_map_delete_elem(&pending, &ptid);
 	return 0;
@@ -372,6 +387,6 @@ int trace_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* do_exit() has stored the wait(2) status, or the group's exit code, by now. */
 	e->num = BPF_CORE_READ(task, exit_code);
 	fill_task(e, task);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
