@@ -19,11 +19,6 @@
 #define JSON_REPORT_SCHEMA "isolab-report/1"
 #define JSON_REPORT_FLAGS  (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9))
 
-struct json_state {
-	struct ht_report_seen seen;
-	size_t planned;
-};
-
 /* jansson returns NULL when it cannot allocate: as ht_xmalloc(), abort loudly. */
 static json_t *jx(json_t *v)
 {
@@ -173,55 +168,26 @@ static json_t *json_run(const struct ht_run *run, const struct ht_report_seen *s
 	return root;
 }
 
-static void json_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned)
+static int json_write(FILE *out, const struct ht_run *run, const struct ht_report_seen *seen,
+		      size_t planned)
 {
-	struct json_state *st = ht_xcalloc(1, sizeof(*st));
+	json_t *root = json_run(run, seen, planned);
+	int dumped = json_dumpf(root, out, JSON_REPORT_FLAGS);
 
-	st->planned = n_planned;
-	rep->priv = st;
-}
-
-static void json_result_cb(struct ht_reporter *rep, const struct ht_run *run,
-			   const struct ht_result *r, size_t index)
-{
-	struct json_state *st = rep->priv;
-
-	if (st)
-		ht_report_seen_add(&st->seen, run, r, index);
+	fputc('\n', out);
+	json_decref(root);
+	return dumped < 0 ? -EIO : 0;
 }
 
 static int json_end(struct ht_reporter *rep, const struct ht_run *run)
 {
-	struct json_state *st = rep->priv;
-	struct ht_report_seen all = { 0 };
-	struct ht_report_seen *seen = st ? &st->seen : &all;
-	json_t *root;
-	int dumped, rc;
-
-	if (!st)
-		ht_report_seen_all(&all, run);
-	ht_report_seen_finish(seen, run);
-	root = json_run(run, seen, st ? st->planned : run->n_results);
-	/* A failed write leaves the stream in error: the flush reports its errno. */
-	dumped = json_dumpf(root, rep->out, JSON_REPORT_FLAGS);
-	fputc('\n', rep->out);
-	json_decref(root);
-	rc = ht_report_flush(rep->out);
-	if (rc == 0 && dumped < 0)
-		rc = -EIO;
-	ht_report_seen_free(&all);
-	if (st) {
-		ht_report_seen_free(&st->seen);
-		free(st);
-	}
-	rep->priv = NULL;
-	return rc;
+	return ht_file_report_end(rep, run, json_write);
 }
 
 const struct ht_reporter_ops ht_report_json = {
 	.name = "json",
-	.begin = json_begin,
+	.begin = ht_file_report_begin,
 	.started = NULL,
-	.result = json_result_cb,
+	.result = ht_file_report_result,
 	.end = json_end,
 };

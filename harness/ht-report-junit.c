@@ -18,10 +18,6 @@
 #include "ht-report.h"
 #include "ht-util.h"
 
-struct junit_state {
-	struct ht_report_seen seen;
-};
-
 /*
  * Write s as XML 1.0 character data or attribute value. XML 1.0 section 2.2
  * (Char) forbids most C0 controls and U+FFFE/U+FFFF: controls become a
@@ -258,7 +254,8 @@ static void junit_testcase(FILE *f, const struct ht_result *r)
 	fputs("    </testcase>\n", f);
 }
 
-static void junit_write(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen)
+static int junit_write(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen,
+		       size_t planned)
 {
 	struct junit_counts all = { 0 }, per_area[HT_AREA_MAX] = { { 0 } };
 
@@ -298,47 +295,18 @@ static void junit_write(FILE *f, const struct ht_run *run, const struct ht_repor
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);
-}
-
-static void junit_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned)
-{
-	rep->priv = ht_xcalloc(1, sizeof(struct junit_state));
-}
-
-static void junit_result(struct ht_reporter *rep, const struct ht_run *run,
-			 const struct ht_result *r, size_t index)
-{
-	struct junit_state *st = rep->priv;
-
-	if (st)
-		ht_report_seen_add(&st->seen, run, r, index);
+	return 0;
 }
 
 static int junit_end(struct ht_reporter *rep, const struct ht_run *run)
 {
-	struct junit_state *st = rep->priv;
-	struct ht_report_seen all = { 0 };
-	struct ht_report_seen *seen = st ? &st->seen : &all;
-	int rc;
-
-	if (!st)
-		ht_report_seen_all(&all, run);
-	ht_report_seen_finish(seen, run);
-	junit_write(rep->out, run, seen);
-	rc = ht_report_flush(rep->out);
-	ht_report_seen_free(&all);
-	if (st) {
-		ht_report_seen_free(&st->seen);
-		free(st);
-	}
-	rep->priv = NULL;
-	return rc;
+	return ht_file_report_end(rep, run, junit_write);
 }
 
 const struct ht_reporter_ops ht_report_junit = {
 	.name = "junit",
-	.begin = junit_begin,
+	.begin = ht_file_report_begin,
 	.started = NULL,
-	.result = junit_result,
+	.result = ht_file_report_result,
 	.end = junit_end,
 };

@@ -93,6 +93,20 @@ void ht_report_seen_free(struct ht_report_seen *seen);
 /* Flush f and return 0, or -errno for any write error seen on it. */
 int ht_report_flush(FILE *f);
 
+/*
+ * What the JUnit and JSON reporters share: begin() and result() collect the
+ * results; end() hands them, in run order, to the format's writer, flushes,
+ * and frees the state. end() without begin() writes every result of run.
+ */
+struct ht_reporter;
+
+typedef int (*ht_report_writer)(FILE *out, const struct ht_run *run,
+				const struct ht_report_seen *seen, size_t planned);
+void ht_file_report_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned);
+void ht_file_report_result(struct ht_reporter *rep, const struct ht_run *run,
+			   const struct ht_result *r, size_t index);
+int ht_file_report_end(struct ht_reporter *rep, const struct ht_run *run, ht_report_writer write);
+
 /* Round a duration to milliseconds; negative, NaN and infinite give 0. */
 double ht_report_seconds(double d);
 

@@ -296,3 +296,49 @@ double ht_report_seconds(double d)
 		d = 1e12;
 	return (double)(long long)(d * 1000.0 + 0.5) / 1000.0;
 }
+
+struct file_report {
+	struct ht_report_seen seen;
+	size_t planned;
+};
+
+void ht_file_report_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned)
+{
+	struct file_report *st = ht_xcalloc(1, sizeof(*st));
+
+	st->planned = n_planned;
+	rep->priv = st;
+}
+
+void ht_file_report_result(struct ht_reporter *rep, const struct ht_run *run,
+			   const struct ht_result *r, size_t index)
+{
+	struct file_report *st = rep->priv;
+
+	if (st)
+		ht_report_seen_add(&st->seen, run, r, index);
+}
+
+int ht_file_report_end(struct ht_reporter *rep, const struct ht_run *run, ht_report_writer write)
+{
+	struct file_report *st = rep->priv;
+	struct ht_report_seen all = { 0 };
+	struct ht_report_seen *seen = st ? &st->seen : &all;
+	int rc, wr;
+
+	if (!st)
+		ht_report_seen_all(&all, run);
+	ht_report_seen_finish(seen, run);
+	wr = write(rep->out, run, seen, st ? st->planned : run->n_results);
+	/* A failed write leaves the stream in error: the flush reports its errno. */
+	rc = ht_report_flush(rep->out);
+	if (rc == 0 && wr < 0)
+		rc = wr;
+	ht_report_seen_free(&all);
+	if (st) {
+		ht_report_seen_free(&st->seen);
+		free(st);
+	}
+	rep->priv = NULL;
+	return rc;
+}
