@@ -2,6 +2,7 @@
 /*
  * isolab run: select tests, reap what dead runs left, run, write reports.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -16,13 +17,8 @@
 #include "ht-report.h"
 #include "ht-runner.h"
 #include "ht-util.h"
+#include "ht-vm.h"
 #include "isolab-cli.h"
-
-struct out_file {
-	char *path;
-	char *tmp;
-	FILE *f;
-};
 
 static void help(void)
 {
@@ -37,11 +33,19 @@ static void help(void)
 	       "      --junit FILE     write JUnit XML to FILE\n"
 	       "      --json FILE      write the JSON report (schema: reports/) to FILE\n"
 	       "  -o, --report-dir DIR write DIR/junit.xml, DIR/report.json, DIR/console.txt\n"
+	       "      --stream-fd FD   write one JSON object per line to FD as tests start\n"
+	       "                       and end (what `isolab vm`'s guest init reads)\n"
 	       "      --runtime WORDS  the runtime under test as a command line, e.g.\n"
 	       "                       \"contain\", \"/path/to/mine --debug\" (default: the\n"
 	       "                       contain built here; also $ISOLAB_RUNTIME)\n"
 	       "      --rootfs DIR     the test rootfs (default: the one built here;\n"
 	       "                       also $ISOLAB_ROOTFS)\n"
+	       "      --vm auto|never|always\n"
+	       "                       auto: tests this host must skip for a missing kernel\n"
+	       "                       feature run again in a fresh VM (when qemu is\n"
+	       "                       installed; the report marks them vm:<kernel>);\n"
+	       "                       always: every test runs in the VM (default never)\n"
+	       "      --vm-kernel SPEC the VM's kernel (default debian:6.1; see isolab vm)\n"
 	       "      --timeout-multiplier X\n"
 	       "                       scale every test's deadline (also from\n"
 	       "                       ISOLAB_TIMEOUT_MULTIPLIER; for valgrind)\n"
@@ -50,45 +54,6 @@ static void help(void)
 	       "Exit: 0 nothing failed, 1 a test failed/broke/timed out, 2 bad usage,\n"
 	       "3 harness error; with --tap, 0 whenever the TAP stream is complete and\n"
 	       "99 (after \"Bail out!\") when the harness broke; 128+N after signal N.\n");
-}
-
-static int open_out(struct out_file *o, const char *path)
-{
-	o->path = ht_xstrdup(path);
-	o->tmp = ht_xasprintf("%s.tmp", path);
-	o->f = fopen(o->tmp, "we");
-	return o->f ? 0 : -errno;
-}
-
-/* Publish a finished report atomically, or drop the partial file. */
-static int close_out(struct out_file *o, bool ok)
-{
-	int r = 0;
-
-	if (o->f) {
-		if (fclose(o->f) != 0)
-			ok = false, r = -errno;
-		o->f = NULL;
-		if (ok && rename(o->tmp, o->path) < 0)
-			r = -errno;
-		if (!ok || r < 0)
-			unlink(o->tmp);
-	}
-	free(o->path);
-	free(o->tmp);
-	o->path = o->tmp = NULL;
-	return r;
-}
-
-static char *iso_now(void)
-{
-	char buf[32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return ht_xstrdup(buf);
 }
 
 /*
@@ -106,33 +71,6 @@ static int bail(bool tap, bool tap_started, char *msg)
 	return tap ? ISOLAB_EXIT_BAIL : ISOLAB_EXIT_ERROR;
 }
 
-/*
- * Undo whatever runs that died (crash, SIGKILL) left on this host. Entries
- * already gone are routine; what was really undone or could not be is
- * worth a line on stderr.
- */
-static void reap_dead_runs(struct ht_journal *journal, unsigned *ret_journals)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *log = open_memstream(&buf, &len);
-	int r;
-
-	r = ht_journal_reap_all(journal, log, false, ret_journals);
-	if (log)
-		fclose(log);
-	for (char *save = NULL, *line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (!strstr(line, "(already gone)"))
-			fprintf(stderr, "isolab run: reap: %s\n", line);
-	free(buf);
-	if (r > 0)
-		fprintf(stderr,
-			"isolab run: warning: %d leftover resources of dead runs could not be "
-			"undone; `isolab reap` retries them\n",
-			r);
-}
-
 int isolab_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = { ISOLAB_FILTER_LONGOPTS,
@@ -141,6 +79,9 @@ int isolab_cmd_run(int argc, char **argv)
 					      { "junit", required_argument, NULL, 'J' },
 					      { "json", required_argument, NULL, 'O' },
 					      { "report-dir", required_argument, NULL, 'o' },
+					      { "stream-fd", required_argument, NULL, 'E' },
+					      { "vm", required_argument, NULL, 'V' },
+					      { "vm-kernel", required_argument, NULL, 'K' },
 					      { "timeout-multiplier", required_argument, NULL,
 						'M' },
 					      { "runtime", required_argument, NULL, 'R' },
@@ -151,8 +92,11 @@ int isolab_cmd_run(int argc, char **argv)
 	struct ht_filter filter = { 0 };
 	const char *junit = NULL, *json = NULL, *report_dir = NULL, *env;
 	_cleanup_free_ char *junit_path = NULL, *json_path = NULL, *console_path = NULL;
-	struct out_file outs[3] = { 0 };
-	struct ht_reporter reps[4] = { 0 };
+	struct isolab_out outs[3] = { 0 };
+	struct ht_reporter reps[5] = { 0 };
+	FILE *stream = NULL;
+	struct ht_vm_elsewhere vm = { .log = stderr };
+	bool use_vm = false, runtime_set = false, rootfs_set = false;
 	struct ht_run_opts ropts = { .jobs = 1, .timeout_multiplier = 1.0 };
 	struct ht_journal *journal = NULL;
 	const struct ht_test **tests = NULL;
@@ -212,6 +156,52 @@ int isolab_cmd_run(int argc, char **argv)
 		case 'o':
 			report_dir = optarg;
 			break;
+		case 'V':
+			if (strcmp(optarg, "auto") == 0 || strcmp(optarg, "always") == 0) {
+				use_vm = true;
+				vm.always = strcmp(optarg, "always") == 0;
+			} else if (strcmp(optarg, "never") == 0) {
+				use_vm = false;
+			} else {
+				isolab_usage_error("run", "bad --vm '%s' (auto, never or always)",
+						   optarg);
+				ret = ISOLAB_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'K': {
+			struct ht_vm_kernel k = { 0 };
+			_cleanup_free_ char *err = NULL;
+
+			r = ht_vm_kernel_parse(optarg, NULL, &k, &err);
+			ht_vm_kernel_done(&k);
+			if (r < 0) {
+				isolab_usage_error("run", "--vm-kernel: %s", err);
+				ret = ISOLAB_EXIT_USAGE;
+				goto out;
+			}
+			vm.spec = optarg;
+			break;
+		}
+		case 'E':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > INT_MAX ||
+			    fcntl((int)v, F_GETFD) < 0) {
+				isolab_usage_error("run", "bad --stream-fd '%s': not an open fd",
+						   optarg);
+				ret = ISOLAB_EXIT_USAGE;
+				goto out;
+			}
+			/* The stream must not leak into the tests' processes. */
+			(void)fcntl((int)v, F_SETFD, FD_CLOEXEC);
+			stream = fdopen((int)v, "w");
+			if (!stream) {
+				ret = bail(tap, false,
+					   ht_xasprintf("--stream-fd %ld: %s", v, strerror(errno)));
+				goto out;
+			}
+			break;
 		case 'M':
 			ropts.timeout_multiplier = strtod(optarg, &end);
 			if (*end || end == optarg || ropts.timeout_multiplier <= 0) {
@@ -221,6 +211,7 @@ int isolab_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'R':
+			runtime_set = true;
 			if (ht_set_runtime(optarg) < 0) {
 				isolab_usage_error("run",
 						   "bad --runtime '%s': expected a command and "
@@ -231,6 +222,7 @@ int isolab_cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'F':
+			rootfs_set = true;
 			ht_set_rootfs(optarg);
 			break;
 		case 'h':
@@ -268,7 +260,7 @@ int isolab_cmd_run(int argc, char **argv)
 					strerror(-r)));
 		goto out;
 	}
-	reap_dead_runs(journal, &reaped_journals);
+	isolab_reap_dead_runs(journal, "run", &reaped_journals);
 
 	if (report_dir) {
 		if (mkdir(report_dir, 0755) < 0 && errno != EEXIST) {
@@ -285,6 +277,8 @@ int isolab_cmd_run(int argc, char **argv)
 	}
 	if (tap)
 		reps[n_reps++] = (struct ht_reporter){ .ops = &ht_report_tap, .out = stdout };
+	if (stream)
+		reps[n_reps++] = (struct ht_reporter){ .ops = &ht_report_stream, .out = stream };
 	reps[n_reps++] =
 		(struct ht_reporter){ .ops = &ht_report_console, .out = tap ? stderr : stdout };
 	const char *paths[3] = { junit, json, console_path };
@@ -293,7 +287,7 @@ int isolab_cmd_run(int argc, char **argv)
 	for (int i = 0; i < 3; i++) {
 		if (!paths[i])
 			continue;
-		r = open_out(&outs[i], paths[i]);
+		r = isolab_out_open(&outs[i], paths[i]);
 		if (r < 0) {
 			ret = bail(tap, false,
 				   ht_xasprintf("open %s: %s", outs[i].tmp, strerror(-r)));
@@ -303,6 +297,15 @@ int isolab_cmd_run(int argc, char **argv)
 	}
 	ropts.reporters = reps;
 	ropts.n_reporters = n_reps;
+	if (use_vm) {
+		vm.journal_fd = ht_journal_fd(journal);
+		vm.runtime_words =
+			getenv("ISOLAB_RUNTIME") || runtime_set ? ht_runtime_words() : NULL;
+		vm.rootfs = getenv("ISOLAB_ROOTFS") || rootfs_set ? ht_rootfs() : NULL;
+		ropts.elsewhere = ht_vm_elsewhere;
+		ropts.elsewhere_ctx = &vm;
+		ropts.all_elsewhere = vm.always;
+	}
 
 	ht_run_init(&run, run_id);
 	run.tool_version = ht_xstrdup(ISOLAB_VERSION);
@@ -312,7 +315,7 @@ int isolab_cmd_run(int argc, char **argv)
 		gethostname(host, sizeof(host) - 1);
 		run.hostname = ht_xstrdup(host);
 	}
-	run.started = iso_now();
+	run.started = isolab_iso_now();
 	ht_run_add_fact(&run, "runtime", ht_runtime_words());
 	if (reaped_journals) {
 		_cleanup_free_ char *v = ht_xasprintf("%u", reaped_journals);
@@ -335,15 +338,17 @@ int isolab_cmd_run(int argc, char **argv)
 			ret = ISOLAB_EXIT_FAILED;
 	}
 	for (int i = 0; i < 3; i++)
-		if (close_out(&outs[i], r == 0) < 0 && ret == ISOLAB_EXIT_OK)
+		if (isolab_out_close(&outs[i], r == 0) < 0 && ret == ISOLAB_EXIT_OK)
 			ret = ISOLAB_EXIT_ERROR;
 	ht_run_done(&run);
 out:
 	for (int i = 0; i < 3; i++)
-		close_out(&outs[i], false);
+		isolab_out_close(&outs[i], false);
 	if (journal)
 		ht_journal_close(journal, stderr);
 	free(tests);
+	if (stream)
+		fclose(stream);
 	ht_filter_done(&filter);
 	{
 		const struct timespec now = { 0 };

@@ -57,6 +57,17 @@ const char *ht_registry_duplicate(void)
 	return NULL;
 }
 
+const struct ht_test *ht_registry_find(const char *name)
+{
+	size_t n;
+	const struct ht_test *const *all = ht_registry_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
+
 static bool glob_match(const struct ht_filter *f, const struct ht_test *t)
 {
 	char full[256];

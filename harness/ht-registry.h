@@ -24,6 +24,9 @@ const struct ht_test *const *ht_registry_all(size_t *ret_n);
 /* Duplicate names are a build mistake; returns the first duplicate or NULL. */
 const char *ht_registry_duplicate(void);
 
+/* The registered test of that name, or NULL. */
+const struct ht_test *ht_registry_find(const char *name);
+
 bool ht_filter_match(const struct ht_filter *f, const struct ht_test *t);
 
 /* Parse "isolation,network" into the areas mask. Returns 0 or -EINVAL. */

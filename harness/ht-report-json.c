@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ht-report-priv.h"
+#include "ht-registry.h"
 #include "ht-report.h"
 #include "ht-util.h"
 
@@ -123,6 +124,42 @@ static json_t *json_result(const struct ht_result *r)
 	return obj;
 }
 
+static json_t *jsecs_or_null(double d)
+{
+	return d < 0 ? json_null() : jsecs(d);
+}
+
+/* The fresh VMs the results marked "vm:..." ran in, and how each ended. */
+static json_t *json_vms(const struct ht_run *run)
+{
+	json_t *arr = jx(json_array());
+
+	for (size_t i = 0; i < run->n_vms; i++) {
+		const struct ht_run_vm *v = &run->vms[i];
+		json_t *obj = jx(json_object());
+		json_t *probe = v->probe_json ? json_loads(v->probe_json, 0, NULL) : NULL;
+
+		jset(obj, "where", jstr(v->where));
+		jset(obj, "spec", jstr(v->spec));
+		jset(obj, "release", jstr(v->release));
+		jset(obj, "package", jstr(v->package));
+		jset(obj, "version", jstr(v->version));
+		jset(obj, "sha256", jstr(v->sha256));
+		jset(obj, "accel", jstr(v->accel));
+		jset(obj, "boot", jstr(v->boot));
+		jset(obj, "classification", jstr(v->classification));
+		jset(obj, "detail", jstr(v->detail));
+		jset(obj, "excerpt", jstr(v->excerpt));
+		jset(obj, "boot_s", jsecs_or_null(v->boot_s));
+		jset(obj, "first_result_s", jsecs_or_null(v->first_result_s));
+		jset(obj, "wall_s", jsecs(v->wall_s));
+		jset(obj, "attempts", jx(json_integer(v->attempts)));
+		jset(obj, "probe", probe ? probe : json_null());
+		jappend(arr, obj);
+	}
+	return arr;
+}
+
 static json_t *json_run(const struct ht_run *run, const struct ht_report_seen *seen, size_t planned)
 {
 	_cleanup_free_ char *run_id = ht_report_run_id(run);
@@ -165,6 +202,7 @@ static json_t *json_run(const struct ht_run *run, const struct ht_report_seen *s
 		     jx(json_integer((json_int_t)tally.counts[o])));
 	jset(root, "summary", summary);
 	jset(root, "results", results);
+	jset(root, "vms", json_vms(run));
 	return root;
 }
 
@@ -191,3 +229,119 @@ const struct ht_reporter_ops ht_report_json = {
 	.result = ht_file_report_result,
 	.end = json_end,
 };
+
+/*
+ * The event stream: one compact JSON object per line, written as tests start
+ * and end, for a supervisor that reads results while the run goes on (the
+ * guest init of `isolab vm`). Each line is flushed at once.
+ */
+static void stream_line(struct ht_reporter *rep, json_t *obj)
+{
+	if (json_dumpf(obj, rep->out,
+		       JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9)) == 0)
+		fputc('\n', rep->out);
+	fflush(rep->out);
+	json_decref(obj);
+}
+
+static void stream_begin(struct ht_reporter *rep, const struct ht_run *run, size_t n_planned)
+{
+	json_t *obj = jx(json_object());
+
+	jset(obj, "event", jstr("begin"));
+	jset(obj, "planned", jx(json_integer((json_int_t)n_planned)));
+	stream_line(rep, obj);
+}
+
+static void stream_started(struct ht_reporter *rep, const struct ht_run *run,
+			   const struct ht_test *test)
+{
+	json_t *obj = jx(json_object());
+
+	jset(obj, "event", jstr("start"));
+	jset(obj, "name", jstr(test->name));
+	stream_line(rep, obj);
+}
+
+static void stream_result(struct ht_reporter *rep, const struct ht_run *run,
+			  const struct ht_result *r, size_t index)
+{
+	json_t *obj = jx(json_object());
+
+	jset(obj, "event", jstr("result"));
+	jset(obj, "result", json_result(r));
+	stream_line(rep, obj);
+}
+
+static int stream_end(struct ht_reporter *rep, const struct ht_run *run)
+{
+	json_t *obj = jx(json_object());
+
+	jset(obj, "event", jstr("end"));
+	jset(obj, "duration_s", jsecs(run->duration_s));
+	stream_line(rep, obj);
+	return ht_report_flush(rep->out);
+}
+
+const struct ht_reporter_ops ht_report_stream = {
+	.name = "stream",
+	.begin = stream_begin,
+	.started = stream_started,
+	.result = stream_result,
+	.end = stream_end,
+};
+
+static char *jdup(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? ht_xstrdup(s) : NULL;
+}
+
+struct ht_result *ht_result_load_json(struct ht_run *run, json_t *obj, const char *where)
+{
+	const struct ht_test *test = NULL;
+	const char *name = json_string_value(json_object_get(obj, "name"));
+	const char *outcome = json_string_value(json_object_get(obj, "outcome"));
+	json_t *skip = json_object_get(obj, "skip"), *msgs = json_object_get(obj, "messages"), *m;
+	struct ht_result *r;
+	enum ht_outcome o;
+	size_t i;
+
+	if (!name || !outcome || ht_outcome_parse(outcome, &o) < 0)
+		return NULL;
+	test = ht_registry_find(name);
+	if (!test) {
+		/* A test this build does not know: keep what the report says of it. */
+		struct ht_test *t = ht_xcalloc(1, sizeof(*t));
+		enum ht_area area = HT_AREA_HARNESS;
+		const char *a = json_string_value(json_object_get(obj, "area"));
+
+		if (a)
+			(void)ht_area_parse(a, &area);
+		t->name = ht_xstrdup(name);
+		t->area = area;
+		t->lesson = (int)json_integer_value(json_object_get(obj, "lesson"));
+		test = ht_run_own_test(run, t);
+	}
+	r = ht_run_add_result(run, test);
+	r->outcome = o;
+	r->reason = jdup(obj, "reason");
+	if (json_is_object(skip)) {
+		r->skip_probe = jdup(skip, "probe");
+		r->skip_errno = (int)json_integer_value(json_object_get(skip, "errno"));
+	}
+	json_array_foreach(msgs, i, m) {
+		const char *text = json_string_value(json_object_get(m, "text"));
+		enum ht_outcome mo = HT_BROKEN;
+
+		(void)ht_outcome_parse(json_string_value(json_object_get(m, "outcome")), &mo);
+		ht_result_add_msg(r, mo, text ? text : "");
+	}
+	r->n_pass = (unsigned)json_integer_value(json_object_get(obj, "n_pass"));
+	r->n_fail = (unsigned)json_integer_value(json_object_get(obj, "n_fail"));
+	r->duration_s = json_number_value(json_object_get(obj, "duration_s"));
+	r->output = jdup(obj, "output");
+	r->where = ht_xstrdup(where);
+	return r;
+}

@@ -254,16 +254,61 @@ static void junit_testcase(FILE *f, const struct ht_result *r)
 	fputs("    </testcase>\n", f);
 }
 
+static const char *junit_where(const struct ht_result *r)
+{
+	return r->where ? r->where : "host";
+}
+
+static void junit_suite(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen,
+			const char *name, const struct junit_counts *counts,
+			bool (*member)(const struct ht_result *r, const void *key), const void *key)
+{
+	fputs("  <testsuite", f);
+	xml_attr(f, "name", name);
+	junit_counts_attrs(f, counts, counts->time);
+	if (run->started)
+		xml_attr(f, "timestamp", run->started);
+	if (run->hostname)
+		xml_attr(f, "hostname", run->hostname);
+	fputs(">\n", f);
+	junit_run_properties(f, run);
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct ht_result *r = &run->results[seen->idx[i]];
+
+		if (member(r, key))
+			junit_testcase(f, r);
+	}
+	fputs("  </testsuite>\n", f);
+}
+
+static bool in_area(const struct ht_result *r, const void *key)
+{
+	return ht_report_area(r) == *(const enum ht_area *)key;
+}
+
+static bool in_place(const struct ht_result *r, const void *key)
+{
+	return strcmp(junit_where(r), key) == 0;
+}
+
+/*
+ * One <testsuite> per area ("isolab.isolation") for a run on this host; one
+ * per place ("isolab.vm:debian-6.1") as soon as any result ran in a VM, so
+ * a kernel matrix shows as one suite per kernel.
+ */
 static int junit_write(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen,
 		       size_t planned)
 {
 	struct junit_counts all = { 0 }, per_area[HT_AREA_MAX] = { { 0 } };
+	bool by_place = false;
 
 	for (size_t i = 0; i < seen->n; i++) {
 		const struct ht_result *r = &run->results[seen->idx[i]];
 
 		junit_count(&all, r);
 		junit_count(&per_area[ht_report_area(r)], r);
+		if (strcmp(junit_where(r), "host") != 0)
+			by_place = true;
 	}
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
@@ -271,28 +316,34 @@ static int junit_write(FILE *f, const struct ht_run *run, const struct ht_report
 	/* The run's wall-clock time; a suite's time is the sum of its tests. */
 	junit_counts_attrs(f, &all, run->duration_s);
 	fputs(">\n", f);
-	for (int a = 0; a < HT_AREA_MAX; a++) {
-		_cleanup_free_ char *name = NULL;
-
-		if (!per_area[a].tests)
-			continue;
-		name = ht_xasprintf("isolab.%s", ht_area_name((enum ht_area)a));
-		fputs("  <testsuite", f);
-		xml_attr(f, "name", name);
-		junit_counts_attrs(f, &per_area[a], per_area[a].time);
-		if (run->started)
-			xml_attr(f, "timestamp", run->started);
-		if (run->hostname)
-			xml_attr(f, "hostname", run->hostname);
-		fputs(">\n", f);
-		junit_run_properties(f, run);
+	if (by_place) {
 		for (size_t i = 0; i < seen->n; i++) {
-			const struct ht_result *r = &run->results[seen->idx[i]];
+			const char *where = junit_where(&run->results[seen->idx[i]]);
+			struct junit_counts counts = { 0 };
+			_cleanup_free_ char *name = NULL;
+			bool first = true;
 
-			if (ht_report_area(r) == (enum ht_area)a)
-				junit_testcase(f, r);
+			for (size_t k = 0; k < i && first; k++)
+				if (strcmp(junit_where(&run->results[seen->idx[k]]), where) == 0)
+					first = false;
+			if (!first)
+				continue;
+			for (size_t k = 0; k < seen->n; k++)
+				if (in_place(&run->results[seen->idx[k]], where))
+					junit_count(&counts, &run->results[seen->idx[k]]);
+			name = ht_xasprintf("isolab.%s", where);
+			junit_suite(f, run, seen, name, &counts, in_place, where);
 		}
-		fputs("  </testsuite>\n", f);
+	} else {
+		for (int a = 0; a < HT_AREA_MAX; a++) {
+			_cleanup_free_ char *name = NULL;
+			enum ht_area area = (enum ht_area)a;
+
+			if (!per_area[a].tests)
+				continue;
+			name = ht_xasprintf("isolab.%s", ht_area_name(area));
+			junit_suite(f, run, seen, name, &per_area[a], in_area, &area);
+		}
 	}
 	fputs("</testsuites>\n", f);
 	return 0;

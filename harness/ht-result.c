@@ -25,6 +25,8 @@ const char *ht_outcome_name(enum ht_outcome o)
 
 int ht_outcome_parse(const char *name, enum ht_outcome *ret)
 {
+	if (!name)
+		return -EINVAL;
 	for (int i = 0; i < HT_OUTCOME_MAX; i++)
 		if (strcasecmp(name, outcome_names[i]) == 0) {
 			*ret = (enum ht_outcome)i;
@@ -94,12 +96,26 @@ void ht_run_count(const struct ht_run *run, size_t counts[HT_OUTCOME_MAX])
 		counts[run->results[i].outcome]++;
 }
 
-void ht_run_done(struct ht_run *run)
+struct ht_run_vm *ht_run_add_vm(struct ht_run *run)
 {
-	if (!run)
-		return;
-	for (size_t i = 0; i < run->n_results; i++) {
-		struct ht_result *r = &run->results[i];
+	run->vms = ht_xrealloc(run->vms, (run->n_vms + 1) * sizeof(*run->vms));
+	memset(&run->vms[run->n_vms], 0, sizeof(*run->vms));
+	run->vms[run->n_vms].first_result_s = -1;
+	return &run->vms[run->n_vms++];
+}
+
+const struct ht_test *ht_run_own_test(struct ht_run *run, struct ht_test *t)
+{
+	run->own_tests =
+		ht_xrealloc(run->own_tests, (run->n_own_tests + 1) * sizeof(*run->own_tests));
+	run->own_tests[run->n_own_tests++] = t;
+	return t;
+}
+
+void ht_run_truncate(struct ht_run *run, size_t n)
+{
+	while (run->n_results > n) {
+		struct ht_result *r = &run->results[--run->n_results];
 
 		for (size_t m = 0; m < r->n_msgs; m++)
 			free(r->msgs[m].text);
@@ -109,12 +125,42 @@ void ht_run_done(struct ht_run *run)
 		free(r->where);
 		free(r->output);
 	}
+}
+
+void ht_run_done(struct ht_run *run)
+{
+	if (!run)
+		return;
+	ht_run_truncate(run, 0);
 	free(run->results);
 	for (size_t i = 0; i < run->n_facts; i++) {
 		free(run->facts[i].key);
 		free(run->facts[i].value);
 	}
 	free(run->facts);
+	for (size_t i = 0; i < run->n_vms; i++) {
+		struct ht_run_vm *v = &run->vms[i];
+
+		free(v->where);
+		free(v->spec);
+		free(v->release);
+		free(v->package);
+		free(v->version);
+		free(v->sha256);
+		free(v->accel);
+		free(v->boot);
+		free(v->classification);
+		free(v->detail);
+		free(v->excerpt);
+		free(v->probe_json);
+	}
+	free(run->vms);
+	for (size_t i = 0; i < run->n_own_tests; i++) {
+		free((char *)run->own_tests[i]->name);
+		free((char *)run->own_tests[i]->xfail);
+		free(run->own_tests[i]);
+	}
+	free(run->own_tests);
 	free(run->tool_version);
 	free(run->hostname);
 	free(run->kernel);

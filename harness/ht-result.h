@@ -41,6 +41,24 @@ struct ht_fact {
 	char *value;
 };
 
+/* One fresh VM that ran tests of this run (`isolab vm`, `isolab run --vm`). */
+struct ht_run_vm {
+	char *where;   /* "vm:debian-6.1", as in the results it ran */
+	char *spec;    /* "debian:6.1" */
+	char *release; /* the guest's uname -r */
+	char *package, *version, *sha256;
+	char *accel;	       /* "tcg" or "kvm" */
+	char *boot;	       /* "pvh" (uncompressed vmlinux) or "bzimage" */
+	char *classification;  /* "RESULTS", "KERNEL_PANIC", "SPLAT", ... */
+	char *detail;	       /* one line; NULL when there is nothing to add */
+	char *excerpt;	       /* console or kernel log lines for a panic or splat */
+	char *probe_json;      /* the guest's `isolab probe --json`, or NULL */
+	double boot_s;	       /* qemu started to the init's hello */
+	double first_result_s; /* qemu started to the first test result; < 0: none */
+	double wall_s;	       /* qemu started to its exit, over all attempts */
+	unsigned attempts;
+};
+
 struct ht_run {
 	char run_id[16];
 	char *tool_version;
@@ -54,6 +72,11 @@ struct ht_run {
 	size_t n_results;
 	/* Set when SIGINT/SIGTERM stopped the run before every test ran. */
 	int interrupted_by;
+	struct ht_run_vm *vms;
+	size_t n_vms;
+	/* Descriptors the run made itself (tests a guest reported, VM verdicts). */
+	struct ht_test **own_tests;
+	size_t n_own_tests;
 };
 
 const char *ht_outcome_name(enum ht_outcome o); /* "PASS", "FAIL", ... */
@@ -68,6 +91,12 @@ void ht_run_init(struct ht_run *run, const char *run_id);
 void ht_run_add_fact(struct ht_run *run, const char *key, const char *value);
 /* Append a result slot for test and return it (zeroed, outcome BROKEN). */
 struct ht_result *ht_run_add_result(struct ht_run *run, const struct ht_test *test);
+/* A zeroed VM record appended to run->vms. */
+struct ht_run_vm *ht_run_add_vm(struct ht_run *run);
+/* Keep t (malloc'd, with a malloc'd name) until ht_run_done(); returns it. */
+const struct ht_test *ht_run_own_test(struct ht_run *run, struct ht_test *t);
+/* Drop (and free) the results from index n on. */
+void ht_run_truncate(struct ht_run *run, size_t n);
 void ht_result_add_msg(struct ht_result *r, enum ht_outcome o, const char *text);
 void ht_run_done(struct ht_run *run);
 

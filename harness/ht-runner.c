@@ -71,6 +71,8 @@ struct runner {
 	char *cg_run; /* <cgroup2>/isolab-<run-id>, NULL in process-group mode */
 	struct slot *slots;
 	unsigned n_slots;
+	size_t *deferred; /* result slots handed to opts->elsewhere */
+	size_t n_deferred;
 	int sig_fd;
 	sigset_t old_mask;
 	size_t reported;
@@ -709,7 +711,14 @@ static int main_loop(struct runner *R, const struct ht_test *const *tests, size_
 			struct ht_result *r = &R->run->results[next];
 			int err;
 
-			if (skip_for_needs(tests[next], r)) {
+			if ((R->opts->elsewhere && R->opts->all_elsewhere) ||
+			    skip_for_needs(tests[next], r)) {
+				if (R->opts->elsewhere) {
+					R->deferred = ht_xrealloc(
+						R->deferred, (R->n_deferred + 1) * sizeof(size_t));
+					R->deferred[R->n_deferred++] = next++;
+					continue;
+				}
 				next++;
 				each_reporter_result(R, r);
 				continue;
@@ -829,6 +838,17 @@ int ht_runner_run(struct ht_run *run, const struct ht_test *const *tests, size_t
 	for (size_t i = 0; i < opts->n_reporters; i++)
 		opts->reporters[i].ops->begin(&opts->reporters[i], run, n);
 	r = main_loop(&R, tests, n);
+	if (R.n_deferred) {
+		struct signalfd_siginfo ssi;
+
+		if (!run->interrupted_by)
+			opts->elsewhere(opts->elsewhere_ctx, run, R.deferred, R.n_deferred,
+					R.sig_fd);
+		for (size_t i = 0; i < R.n_deferred; i++)
+			each_reporter_result(&R, &run->results[R.deferred[i]]);
+		if (!run->interrupted_by && read(R.sig_fd, &ssi, sizeof(ssi)) == sizeof(ssi))
+			run->interrupted_by = (int)ssi.ssi_signo;
+	}
 	add_probe_facts(run, tests, n);
 	run->duration_s = (double)(ht_now_ns() - t0) / 1e9;
 	for (size_t i = 0; i < opts->n_reporters; i++) {
@@ -846,5 +866,6 @@ out:
 	sigprocmask(SIG_SETMASK, &R.old_mask, NULL);
 	free(R.run_dir);
 	free(R.slots);
+	free(R.deferred);
 	return r;
 }

@@ -18,6 +18,16 @@ struct ht_run_opts {
 	double timeout_multiplier; /* scales every test's timeout; >= 1 under valgrind */
 	struct ht_reporter *reporters;
 	size_t n_reporters;
+	/*
+	 * When set, tests whose declared needs fail on this host (or, with
+	 * all_elsewhere, every test) are not skipped in place: after the host's
+	 * tests, elsewhere() gets their result slots (indices into run->results,
+	 * each holding the host's SKIP) to fill, e.g. from a fresh VM (`isolab
+	 * run --vm`). stop_fd turns readable on SIGINT/SIGTERM.
+	 */
+	void (*elsewhere)(void *ctx, struct ht_run *run, const size_t *idx, size_t n, int stop_fd);
+	void *elsewhere_ctx;
+	bool all_elsewhere;
 };
 
 /*

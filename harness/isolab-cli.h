@@ -7,6 +7,9 @@
 #ifndef ISOLAB_CLI_H
 #define ISOLAB_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 enum {
 	ISOLAB_EXIT_OK = 0,	/* everything selected passed, skipped or xfailed */
 	ISOLAB_EXIT_FAILED = 1, /* at least one FAIL, TIMEOUT or BROKEN */
@@ -17,6 +20,27 @@ enum {
 };
 
 struct ht_filter;
+struct ht_journal;
+
+/* A report file written to PATH.tmp and renamed into place when complete. */
+struct isolab_out {
+	char *path;
+	char *tmp;
+	FILE *f;
+};
+
+int isolab_out_open(struct isolab_out *o, const char *path);
+/* Publish the finished report (ok) or drop the partial one. Returns 0 or -errno. */
+int isolab_out_close(struct isolab_out *o, bool ok);
+
+/* Now, as ISO 8601 UTC (malloc'd). */
+char *isolab_iso_now(void);
+
+/*
+ * Undo whatever dead runs (crash, SIGKILL) left on this host, with a line on
+ * stderr for each entry really undone or not undoable ("isolab VERB: reap:").
+ */
+void isolab_reap_dead_runs(struct ht_journal *journal, const char *verb, unsigned *ret_journals);
 
 /*
  * Selection options shared by `run` and `list`: -a/--area, -l/--lesson,
@@ -41,6 +65,7 @@ int isolab_filter_option(struct ht_filter *f, int opt, const char *arg);
 void isolab_usage_error(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+int isolab_cmd_vm(int argc, char **argv);
 int isolab_cmd_run(int argc, char **argv);
 int isolab_cmd_list(int argc, char **argv);
 int isolab_cmd_probe(int argc, char **argv);

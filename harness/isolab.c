@@ -6,8 +6,11 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "ht-journal.h"
 #include "ht-registry.h"
 #include "ht-util.h"
 #include "isolab-cli.h"
@@ -21,6 +24,7 @@ static const struct verb {
 	{ "list", isolab_cmd_list, "list the registered tests" },
 	{ "probe", isolab_cmd_probe,
 	  "probe what this host supports, and which lessons it can run" },
+	{ "vm", isolab_cmd_vm, "run the tests in fresh VMs, one per kernel, as a matrix" },
 	{ "reap", isolab_cmd_reap, "undo what dead runs left behind (cgroups, netns, mounts...)" },
 };
 
@@ -80,6 +84,67 @@ int isolab_filter_option(struct ht_filter *f, int opt, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+int isolab_out_open(struct isolab_out *o, const char *path)
+{
+	o->path = ht_xstrdup(path);
+	o->tmp = ht_xasprintf("%s.tmp", path);
+	o->f = fopen(o->tmp, "we");
+	return o->f ? 0 : -errno;
+}
+
+int isolab_out_close(struct isolab_out *o, bool ok)
+{
+	int r = 0;
+
+	if (o->f) {
+		if (fclose(o->f) != 0)
+			ok = false, r = -errno;
+		o->f = NULL;
+		if (ok && rename(o->tmp, o->path) < 0)
+			r = -errno;
+		if (!ok || r < 0)
+			unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	o->path = o->tmp = NULL;
+	return r;
+}
+
+char *isolab_iso_now(void)
+{
+	char buf[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return ht_xstrdup(buf);
+}
+
+void isolab_reap_dead_runs(struct ht_journal *journal, const char *verb, unsigned *ret_journals)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&buf, &len);
+	int r;
+
+	r = ht_journal_reap_all(journal, log, false, ret_journals);
+	if (log)
+		fclose(log);
+	/* Entries already gone are routine: only real work or failures get a line. */
+	for (char *save = NULL, *line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strstr(line, "(already gone)"))
+			fprintf(stderr, "isolab %s: reap: %s\n", verb, line);
+	free(buf);
+	if (r > 0)
+		fprintf(stderr,
+			"isolab %s: warning: %d leftover resources of dead runs could not be "
+			"undone; `isolab reap` retries them\n",
+			verb, r);
 }
 
 int main(int argc, char **argv)

@@ -214,6 +214,31 @@ void fixture_full_run(struct ht_run *run)
 	free(long_reason);
 
 	ht_run_add_fact(run, "odd<key>", "a&b \"c\" \x01 \xff");
+
+	/* The VM the bridge test ran in, as `isolab vm` records it. */
+	{
+		struct ht_run_vm *v = ht_run_add_vm(run);
+
+		v->where = ht_xstrdup("vm:debian-6.12");
+		v->spec = ht_xstrdup("debian:6.12");
+		v->release = ht_xstrdup("6.12.117+deb12-amd64");
+		v->package = ht_xstrdup("linux-image-6.12.117+deb12-amd64-unsigned");
+		v->version = ht_xstrdup("6.12.117-1~deb12u1");
+		v->sha256 = ht_xstrdup(
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+		v->accel = ht_xstrdup("tcg");
+		v->boot = ht_xstrdup("pvh");
+		v->classification = ht_xstrdup("SPLAT");
+		v->detail = ht_xstrdup("the kernel tainted itself during the run");
+		v->excerpt =
+			ht_xstrdup("tainted 0 -> 512 during bridge_ports\nWARNING: at x.c:1\n");
+		v->probe_json =
+			ht_xstrdup("{\"kernel\": \"6.12.117+deb12-amd64\", \"probes\": []}");
+		v->boot_s = 3.25;
+		v->first_result_s = 4.5;
+		v->wall_s = 9.125;
+		v->attempts = 1;
+	}
 }
 
 void fixture_passing_run(struct ht_run *run)

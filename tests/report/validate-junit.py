@@ -89,7 +89,15 @@ def semantic_errors(root):
                           f"but its testcases add up to {total:.3f}")
         for c in cases:
             what = f"testcase {c.get('classname')}/{c.get('name')}"
-            if c.get("classname") != name:
+            place = name[len("isolab."):]
+            if place == "host" or place.startswith("vm:"):
+                # A suite per place (a kernel matrix): its cases ran there.
+                where = [p.get("value") for p in c.findall("properties/property")
+                         if p.get("name") == "where"]
+                if (where[0] if where else "host") != place:
+                    errors.append(f"{what}: ran in {where[0] if where else 'host'}, "
+                                  f"not in its suite's place {place}")
+            elif c.get("classname") != name:
                 errors.append(f"{what}: classname is not its suite's name {name}")
             outcome = outcome_of(c)
             if outcome is None:

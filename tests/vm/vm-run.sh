@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Whole `isolab vm` runs on a stock Debian kernel, checked through the JSON
+# report the host writes (never through what the guest prints):
+#
+#   smoke         boot debian:6.1, run the probe and the isolation suite; every
+#                 result comes back from the VM, none fails, and the guest's own
+#                 probe finds the cgroup2 memory, cpu and pids controllers
+#                 writable (what this host cannot offer)
+#   panic         the guest init is told to crash the kernel: KERNEL_PANIC, with
+#                 the panic in the console excerpt, and the test marked not run
+#   hang          the guest init stops its heartbeat: HANG, within the bound
+#   boot-timeout  bogus kernel arguments (no init, wait for a root device that
+#                 never comes): BOOT_TIMEOUT
+#   run-auto      `isolab run --vm auto`: a test whose needs fail on this host
+#                 runs in the VM instead, marked vm:debian-6.1
+#
+# Usage: vm-run.sh ISOLAB CASE
+# Exits 77 (skipped, for meson) without root or qemu; the kernel is fetched
+# into the per-user cache once and shared by every case.
+set -euo pipefail
+
+isolab=${1:?usage: vm-run.sh ISOLAB CASE}
+case_=${2:?usage: vm-run.sh ISOLAB CASE}
+
+say() { echo "# $*"; }
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || { say "skipped: needs root"; exit 77; }
+command -v qemu-system-x86_64 > /dev/null || { say "skipped: no qemu-system-x86_64"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+report=$tmp/report.json
+
+jqr() { jq -r "$@" "$report"; }
+
+run_vm() {
+	local rc=0
+	"$isolab" vm --kernel debian:6.1 --json "$report" --keep "$tmp/keep" "$@" \
+		> "$tmp/out.txt" 2> "$tmp/err.txt" || rc=$?
+	cat "$tmp/out.txt"
+	sed 's/^/# stderr: /' "$tmp/err.txt"
+	[ -s "$report" ] || fail "no JSON report written (exit $rc)"
+	echo "$rc"
+}
+
+expect_class() {
+	local want=$1 got
+	got=$(jqr '.vms[0].classification')
+	[ "$got" = "$want" ] || {
+		tail -40 "$tmp"/keep/*/console.log 2> /dev/null | sed 's/^/# console: /' || true
+		fail "classified $got, expected $want ($(jqr '.vms[0].detail'))"
+	}
+	say "classified $got: $(jqr '.vms[0].detail')"
+}
+
+case $case_ in
+smoke)
+	rc=$(run_vm -- --area isolation | tee /dev/stderr | tail -1)
+	expect_class RESULTS
+	want=$("$isolab" list --area isolation | wc -l)
+	got=$(jqr '[.results[] | select(.where == "vm:debian-6.1" and .area == "isolation")] | length')
+	[ "$got" = "$want" ] || fail "$got isolation results came back, expected $want"
+	bad=$(jqr '[.results[] | select(.outcome == "FAIL" or .outcome == "BROKEN" or .outcome == "TIMEOUT")] | map(.name + ": " + (.reason // "")) | join("; ")')
+	[ -z "$bad" ] || fail "failed in the VM: $bad"
+	[ "$rc" = 0 ] || fail "isolab vm exited $rc with every result passing"
+	for c in memory cpu pids; do
+		v=$(jqr ".vms[0].probe.probes[] | select(.id == \"cgroup2.$c\") | .verdict")
+		[ "$v" = yes ] || fail "guest probe cgroup2.$c: ${v:-missing}"
+	done
+	release=$(jqr '.vms[0].release')
+	case $release in 6.1.*) ;; *) fail "guest kernel is '$release', not 6.1" ;; esac
+	say "guest $release: $got isolation results, cgroup2 memory/cpu/pids writable"
+	say "hello $(jqr '.vms[0].boot_s') s, first result $(jqr '.vms[0].first_result_s') s, wall $(jqr '.vms[0].wall_s') s ($(jqr '.vms[0].accel')/$(jqr '.vms[0].boot'))"
+	;;
+panic)
+	rc=$(run_vm --fault panic -- -t utsns_hostname_inside_only | tail -1)
+	expect_class KERNEL_PANIC
+	jqr '.vms[0].excerpt' | grep -q 'Kernel panic' || fail "no panic in the console excerpt"
+	o=$(jqr '.results[] | select(.name == "utsns_hostname_inside_only") | .outcome')
+	[ "$o" = BROKEN ] || fail "the test that never ran is $o, not BROKEN"
+	[ "$rc" = 1 ] || fail "exit $rc after a kernel panic, expected 1"
+	;;
+hang)
+	bound=8
+	start=$(date +%s)
+	rc=$(run_vm --fault hang --hang-timeout "$bound" -- -t utsns_hostname_inside_only | tail -1)
+	took=$(($(date +%s) - start))
+	expect_class HANG
+	hello=$(jqr '.vms[0].boot_s | floor')
+	# Boot, then the bound, then at most a few seconds to kill and classify.
+	[ "$took" -le $((hello + bound + 10)) ] || fail "HANG took ${took}s (hello at ${hello}s, bound ${bound}s)"
+	[ "$rc" = 1 ] || fail "exit $rc after a hang, expected 1"
+	say "HANG after ${took}s (hello at ${hello}s, bound ${bound}s)"
+	;;
+boot-timeout)
+	rc=$(run_vm --boot-timeout 20 --append "rdinit=/nonexistent root=/dev/nonexistent rootwait" \
+		-- -t utsns_hostname_inside_only | tail -1)
+	expect_class BOOT_TIMEOUT
+	[ "$rc" = 1 ] || fail "exit $rc after a boot timeout, expected 1"
+	;;
+run-auto)
+	rc=0
+	"$isolab" run --vm auto --json "$report" -a limits > "$tmp/out.txt" 2>&1 || rc=$?
+	sed 's/^/# /' "$tmp/out.txt"
+	[ "$rc" = 0 ] || fail "isolab run --vm auto exited $rc"
+	n=$(jqr '[.results[]] | length')
+	[ "$n" -gt 0 ] || fail "no limits tests ran"
+	if [ "$(jqr '[.results[] | select(.where == "host" and .outcome == "SKIP")] | length')" != 0 ]; then
+		fail "a test skipped on the host was not re-run in the VM"
+	fi
+	invm=$(jqr '[.results[] | select(.where == "vm:debian-6.1")] | length')
+	say "$invm of $n limits tests ran in the VM: $(jqr '[.results[] | .name + "=" + .outcome + "@" + .where] | join(" ")')"
+	;;
+*)
+	fail "unknown case $case_"
+	;;
+esac
