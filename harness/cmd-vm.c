@@ -38,7 +38,7 @@ static void help(void)
 	       "      --modules DIR     the modules directory of a path: kernel\n"
 	       "      --smp N           virtual CPUs (default 1: TCG is flaky with more)\n"
 	       "      --mem SIZE        guest memory, e.g. 1G, 768M (default 1G)\n"
-	       "  -j, --jobs N          VMs at once (default: one per 2 CPUs, at least 1)\n"
+	       "  -j, --jobs N          VMs at once (default: one per host CPU, over --smp)\n"
 	       "      --accel auto|kvm|tcg   (default auto: KVM when /dev/kvm works)\n"
 	       "      --boot auto|pvh|bzimage\n"
 	       "                        pvh boots the uncompressed vmlinux (fastest under TCG);\n"
@@ -542,8 +542,10 @@ int isolab_cmd_vm(int argc, char **argv)
 	if (!n_jobs) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-		/* A TCG guest keeps one host CPU busy; leave one for the rest. */
-		n_jobs = cpus > 2 ? (unsigned)(cpus / 2) : 1;
+		/* A single-vCPU TCG guest keeps about one host CPU busy. */
+		n_jobs = cpus > 1 ? (unsigned)cpus / (base.smp ? base.smp : 1) : 1;
+		if (n_jobs == 0)
+			n_jobs = 1;
 	}
 	if (n_jobs > n_specs)
 		n_jobs = (unsigned)n_specs;
