@@ -230,7 +230,8 @@ struct attempt {
 	uint64_t t_start, t_hello, t_first_result, t_last_frame, t_end;
 	bool hello, done, splat, interrupted, boot_timeout, hang;
 	int guest_exit;
-	int qemu_status; /* waitpid status */
+	char *guest_error; /* DONE's "error": the init itself could not run the job */
+	int qemu_status;   /* waitpid status */
 	char *release;
 	char *current_test;
 	char *taint_text;
@@ -433,6 +434,9 @@ static void on_frame(struct attempt *a, const struct ht_vm_opts *o, const char *
 	case HT_VM_DONE:
 		a->done = true;
 		a->guest_exit = (int)json_integer_value(json_object_get(obj, "exit"));
+		s = json_string_value(json_object_get(obj, "error"));
+		free(a->guest_error);
+		a->guest_error = s ? ht_xstrdup(s) : NULL;
 		break;
 	default:
 		break;
@@ -494,7 +498,8 @@ static void supervise(struct attempt *a, const struct ht_vm_opts *o, const char 
 		p[np++] = (struct pollfd){ .fd = a->pidfd, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = a->conn_fd >= 0 ? a->conn_fd : a->listen_fd,
 					   .events = POLLIN };
-		if (o->stop_fd >= 0)
+		/* Level-triggered and never read here: watch it until acted upon. */
+		if (o->stop_fd >= 0 && !a->interrupted)
 			p[np++] = (struct pollfd){ .fd = o->stop_fd, .events = POLLIN };
 		deadline = a->hello ? a->t_last_frame + (uint64_t)(hang_s * 1e9) : boot_deadline;
 		/* After DONE the guest powers off; give it the hang bound to do so. */
@@ -592,6 +597,20 @@ static enum ht_vm_class classify(const struct attempt *a, const char *console, c
 		*ret_excerpt = console_excerpt(console, panic ? "Kernel panic" : NULL);
 		return HT_VM_KERNEL_PANIC;
 	}
+	/*
+	 * The guest's `isolab run` exits 0 or 1 when it ran its tests; anything
+	 * else (usage, harness error, a missing binary in the guest) means the
+	 * run never happened, which is not a verdict on the kernel.
+	 */
+	if (a->done && (a->guest_error || (a->guest_exit != 0 && a->guest_exit != 1))) {
+		*ret_detail = a->guest_error ?
+				      ht_xasprintf("guest init: %s", a->guest_error) :
+				      ht_xasprintf("the guest's isolab run exited %d (see --keep's "
+						   "console.log)",
+						   a->guest_exit);
+		*ret_excerpt = console_excerpt(console, NULL);
+		return HT_VM_INFRA;
+	}
 	if (a->done) {
 		if (a->splat) {
 			*ret_detail = ht_xstrdup("the kernel tainted itself during the run");
@@ -635,6 +654,7 @@ static void attempt_reset(struct attempt *a)
 	free(a->current_test);
 	free(a->taint_text);
 	free(a->probe_json);
+	free(a->guest_error);
 	ht_vm_decoder_done(&a->dec);
 	for (size_t i = 0; i < a->n_finished; i++)
 		free(a->finished[i]);
@@ -746,8 +766,13 @@ int ht_vm_run(const struct ht_vm_kernel *k, const struct ht_vm_opts *o, char *co
 		res = ht_run_add_result(run, planned[i]);
 		res->outcome = HT_BROKEN;
 		res->where = ht_xstrdup(where);
-		res->reason = ht_xasprintf("not run: the VM ended in %s%s%s", ht_vm_class_name(cls),
-					   detail ? ": " : "", detail ? detail : "");
+		if (cls == HT_VM_RESULTS || cls == HT_VM_SPLAT)
+			res->reason =
+				ht_xstrdup("not run: the guest's isolab run never reported it");
+		else
+			res->reason = ht_xasprintf("not run: the VM ended in %s%s%s",
+						   ht_vm_class_name(cls), detail ? ": " : "",
+						   detail ? detail : "");
 	}
 	if (o->verdict_result) {
 		enum ht_outcome out = cls == HT_VM_RESULTS ? HT_PASS :
@@ -793,20 +818,24 @@ fail:
 	return r;
 }
 
+/* Append n elements of size sz from src to *dst (count *n_dst); src may be NULL when n is 0. */
+static void append(void *dst, size_t *n_dst, const void *src, size_t n, size_t sz)
+{
+	void **d = dst;
+
+	if (n == 0)
+		return;
+	*d = ht_xrealloc(*d, (*n_dst + n) * sz);
+	memcpy((char *)*d + *n_dst * sz, src, n * sz);
+	*n_dst += n;
+}
+
 void ht_run_merge(struct ht_run *dst, struct ht_run *src)
 {
-	dst->results = ht_xrealloc(dst->results,
-				   (dst->n_results + src->n_results) * sizeof(*dst->results));
-	memcpy(dst->results + dst->n_results, src->results, src->n_results * sizeof(*src->results));
-	dst->n_results += src->n_results;
-	dst->vms = ht_xrealloc(dst->vms, (dst->n_vms + src->n_vms) * sizeof(*dst->vms));
-	memcpy(dst->vms + dst->n_vms, src->vms, src->n_vms * sizeof(*src->vms));
-	dst->n_vms += src->n_vms;
-	dst->own_tests = ht_xrealloc(dst->own_tests, (dst->n_own_tests + src->n_own_tests) *
-							     sizeof(*dst->own_tests));
-	memcpy(dst->own_tests + dst->n_own_tests, src->own_tests,
-	       src->n_own_tests * sizeof(*src->own_tests));
-	dst->n_own_tests += src->n_own_tests;
+	append(&dst->results, &dst->n_results, src->results, src->n_results, sizeof(*src->results));
+	append(&dst->vms, &dst->n_vms, src->vms, src->n_vms, sizeof(*src->vms));
+	append(&dst->own_tests, &dst->n_own_tests, src->own_tests, src->n_own_tests,
+	       sizeof(*src->own_tests));
 	free(src->results);
 	free(src->vms);
 	free(src->own_tests);
@@ -920,8 +949,9 @@ void ht_vm_elsewhere(void *ctx, struct ht_run *run, const size_t *idx, size_t n,
 						    e->always);
 					break;
 				}
-		/* The VM record; results were moved above, tests are the host's. */
-		ht_run_merge(run, &(struct ht_run){ .vms = sub.vms, .n_vms = sub.n_vms });
+		/* The VM record; the results were moved above, into the host's slots. */
+		append(&run->vms, &run->n_vms, sub.vms, sub.n_vms, sizeof(*sub.vms));
+		free(sub.vms);
 		sub.vms = NULL;
 		sub.n_vms = 0;
 	}

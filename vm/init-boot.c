@@ -107,6 +107,12 @@ struct api_mount {
 	const char *data;
 	/* Options to drop when the kernel refuses them (EINVAL): a kernel too old. */
 	bool data_optional;
+	/*
+	 * A scratch tmpfs, mounted only over an empty directory: the payload
+	 * keeps host paths, and a build tree under /tmp must stay visible (the
+	 * root is a tmpfs already, so nothing is lost by writing there).
+	 */
+	bool only_if_empty;
 };
 
 /*
@@ -120,14 +126,30 @@ static const struct api_mount api_mounts[] = {
 	{ "devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "mode=0620,gid=5,ptmxmode=0666", false },
 	{ "tmpfs", "/dev/shm", MNT_NOSUID_NODEV, "mode=1777", false },
 	{ "mqueue", "/dev/mqueue", MNT_API, NULL, false },
-	{ "tmpfs", "/run", MNT_NOSUID_NODEV, "mode=0755", false },
-	{ "tmpfs", "/tmp", MNT_NOSUID_NODEV, "mode=1777", false },
+	{ "tmpfs", "/run", MNT_NOSUID_NODEV, "mode=0755", false, true },
+	{ "tmpfs", "/tmp", MNT_NOSUID_NODEV, "mode=1777", false, true },
 	/* nsdelegate and memory_recursiveprot as systemd mounts it (cgroup-v2.rst). */
 	{ "cgroup2", "/sys/fs/cgroup", MNT_API, "nsdelegate,memory_recursiveprot", true },
 	{ "bpf", "/sys/fs/bpf", MNT_API, "mode=0700", false },
 	{ "tracefs", "/sys/kernel/tracing", MNT_API, NULL, false },
 	{ "debugfs", "/sys/kernel/debug", MNT_API, NULL, false },
 };
+
+/* True when path is missing, or a directory with nothing but . and .. */
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return true;
+	while (empty && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
 
 static const char *mount_hint(int err)
 {
@@ -145,7 +167,14 @@ void init_mount_api(struct init *in)
 {
 	for (size_t i = 0; i < HT_ARRAY_SIZE(api_mounts); i++) {
 		const struct api_mount *m = &api_mounts[i];
-		int r = mount(m->type, m->target, m->type, m->flags, m->data);
+		int r;
+
+		if (m->only_if_empty && !dir_is_empty(m->target)) {
+			init_log(in, "%s holds payload files: not mounting a tmpfs over it",
+				 m->target);
+			continue;
+		}
+		r = mount(m->type, m->target, m->type, m->flags, m->data);
 
 		if (r < 0 && errno == ENOENT) {
 			/* sysfs has /sys/fs/cgroup and friends only when configured. */
