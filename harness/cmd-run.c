@@ -112,11 +112,7 @@ int isolab_cmd_run(int argc, char **argv)
 	 * runner reads them from a signalfd, and one that arrives after the
 	 * last test must not kill isolab halfway through writing reports.
 	 */
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop_signals, &saved_mask);
+	isolab_block_stop_signals(&stop_signals, &saved_mask);
 
 	env = getenv("ISOLAB_TIMEOUT_MULTIPLIER");
 	if (env && *env)

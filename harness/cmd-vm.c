@@ -280,11 +280,7 @@ int isolab_cmd_vm(int argc, char **argv)
 	bool fetch_only = false, run_inited = false;
 	int opt, r, ret = ISOLAB_EXIT_OK, stop_fd = -1, dashdash;
 
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop_signals, &saved_mask);
+	isolab_block_stop_signals(&stop_signals, &saved_mask);
 
 	/* Everything after "--" belongs to the guest's `isolab run`. */
 	for (dashdash = 1; dashdash < argc && strcmp(argv[dashdash], "--") != 0; dashdash++)

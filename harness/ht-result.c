@@ -112,19 +112,21 @@ const struct ht_test *ht_run_own_test(struct ht_run *run, struct ht_test *t)
 	return t;
 }
 
+void ht_result_free_fields(struct ht_result *r)
+{
+	for (size_t m = 0; m < r->n_msgs; m++)
+		free(r->msgs[m].text);
+	free(r->msgs);
+	free(r->reason);
+	free(r->skip_probe);
+	free(r->where);
+	free(r->output);
+}
+
 void ht_run_truncate(struct ht_run *run, size_t n)
 {
-	while (run->n_results > n) {
-		struct ht_result *r = &run->results[--run->n_results];
-
-		for (size_t m = 0; m < r->n_msgs; m++)
-			free(r->msgs[m].text);
-		free(r->msgs);
-		free(r->reason);
-		free(r->skip_probe);
-		free(r->where);
-		free(r->output);
-	}
+	while (run->n_results > n)
+		ht_result_free_fields(&run->results[--run->n_results]);
 }
 
 void ht_run_done(struct ht_run *run)

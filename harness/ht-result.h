@@ -95,6 +95,8 @@ struct ht_result *ht_run_add_result(struct ht_run *run, const struct ht_test *te
 struct ht_run_vm *ht_run_add_vm(struct ht_run *run);
 /* Keep t (malloc'd, with a malloc'd name) until ht_run_done(); returns it. */
 const struct ht_test *ht_run_own_test(struct ht_run *run, struct ht_test *t);
+/* Free what r owns (messages, reason, where, output...), not r itself. */
+void ht_result_free_fields(struct ht_result *r);
 /* Drop (and free) the results from index n on. */
 void ht_run_truncate(struct ht_run *run, size_t n);
 void ht_result_add_msg(struct ht_result *r, enum ht_outcome o, const char *text);

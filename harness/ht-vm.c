@@ -853,24 +853,10 @@ static void take_result(struct ht_result *dst, struct ht_result *src, bool alway
 	if (!always && dst->outcome == HT_SKIP)
 		host = ht_xasprintf("host: skipped (%s); ran in %s instead",
 				    dst->reason ? dst->reason : dst->skip_probe, src->where);
-	for (size_t m = 0; m < dst->n_msgs; m++)
-		free(dst->msgs[m].text);
-	free(dst->msgs);
-	free(dst->reason);
-	free(dst->skip_probe);
-	free(dst->where);
-	free(dst->output);
-	dst->outcome = src->outcome;
-	dst->reason = src->reason;
-	dst->skip_probe = src->skip_probe;
-	dst->skip_errno = src->skip_errno;
-	dst->msgs = src->msgs;
-	dst->n_msgs = src->n_msgs;
-	dst->n_pass = src->n_pass;
-	dst->n_fail = src->n_fail;
-	dst->duration_s = src->duration_s;
-	dst->output = src->output;
-	dst->where = src->where;
+	ht_result_free_fields(dst);
+	/* The slot keeps its descriptor (the host's); everything else moves. */
+	src->test = dst->test;
+	*dst = *src;
 	memset(src, 0, sizeof(*src));
 	if (host)
 		ht_result_add_msg(dst, HT_WARN, host);

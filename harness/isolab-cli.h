@@ -7,6 +7,7 @@
 #ifndef ISOLAB_CLI_H
 #define ISOLAB_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -32,6 +33,13 @@ struct isolab_out {
 int isolab_out_open(struct isolab_out *o, const char *path);
 /* Publish the finished report (ok) or drop the partial one. Returns 0 or -errno. */
 int isolab_out_close(struct isolab_out *o, bool ok);
+
+/*
+ * Block SIGINT, SIGTERM and SIGHUP (the set goes to *ret_set, the old mask
+ * to *ret_saved): a verb reads them from a signalfd and finishes its reports
+ * instead of dying halfway through them.
+ */
+void isolab_block_stop_signals(sigset_t *ret_set, sigset_t *ret_saved);
 
 /* Now, as ISO 8601 UTC (malloc'd). */
 char *isolab_iso_now(void);

@@ -113,6 +113,15 @@ int isolab_out_close(struct isolab_out *o, bool ok)
 	return r;
 }
 
+void isolab_block_stop_signals(sigset_t *ret_set, sigset_t *ret_saved)
+{
+	sigemptyset(ret_set);
+	sigaddset(ret_set, SIGINT);
+	sigaddset(ret_set, SIGTERM);
+	sigaddset(ret_set, SIGHUP);
+	sigprocmask(SIG_BLOCK, ret_set, ret_saved);
+}
+
 char *isolab_iso_now(void)
 {
 	char buf[32];
