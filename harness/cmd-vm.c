@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -163,6 +164,13 @@ static int parse_run_args(int argc, char **argv, struct ht_vm_opts *o, struct ht
 			o->runtime_words = optarg;
 			break;
 		case 'F':
+			/* It is copied into the guest's initramfs: not the whole host. */
+			if (strcmp(optarg, "/") == 0) {
+				isolab_usage_error("vm",
+						   "--rootfs / would copy the whole host into "
+						   "the VM");
+				return ISOLAB_EXIT_USAGE;
+			}
 			o->rootfs = optarg;
 			break;
 		default:
@@ -198,6 +206,7 @@ struct vm_queue {
 	pthread_mutex_t lock;
 	struct vm_job *jobs;
 	size_t n, next;
+	int stop_fd; /* readable: start no more VMs */
 };
 
 static void *vm_worker(void *arg)
@@ -207,20 +216,31 @@ static void *vm_worker(void *arg)
 	for (;;) {
 		struct vm_job *j;
 
+		struct pollfd p = { .fd = q->stop_fd, .events = POLLIN };
+
 		pthread_mutex_lock(&q->lock);
 		j = q->next < q->n ? &q->jobs[q->next++] : NULL;
 		pthread_mutex_unlock(&q->lock);
 		if (!j)
 			return NULL;
+		if (poll(&p, 1, 0) > 0) {
+			j->r = -EINTR;
+			j->err = ht_xstrdup("not started: stopped by a signal");
+			continue;
+		}
 		j->r = ht_vm_run(&j->kernel, &j->opts, j->args, j->n_args, j->planned, j->n_planned,
 				 &j->run, j->journal_fd, &j->err);
 	}
 }
 
-/* Copy a VM's logs out of its journaled work dir before that is removed. */
+/*
+ * Copy a VM's logs (and those of an attempt that was retried) out of its
+ * journaled work dir before that is removed.
+ */
 static void keep_logs(const char *keep_dir, const struct vm_job *j)
 {
-	static const char *const names[] = { "console.log", "qemu.log" };
+	static const char *const names[] = { "console.log", "qemu.log", "console-1.log",
+					     "qemu-1.log" };
 	_cleanup_free_ char *dir = ht_xasprintf("%s/%s", keep_dir, j->kernel.label);
 
 	if ((mkdir(keep_dir, 0755) < 0 && errno != EEXIST) ||
@@ -231,10 +251,15 @@ static void keep_logs(const char *keep_dir, const struct vm_job *j)
 	for (size_t i = 0; i < HT_ARRAY_SIZE(names); i++) {
 		_cleanup_free_ char *from = ht_xasprintf("%s/%s", j->work_dir, names[i]);
 		_cleanup_free_ char *to = ht_xasprintf("%s/%s", dir, names[i]);
+		_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
 		_cleanup_free_ char *data = NULL;
+		size_t len = 0;
 
-		if (ht_read_file(AT_FDCWD, from, &data) >= 0)
-			(void)ht_write_file(AT_FDCWD, to, data);
+		if (in < 0)
+			continue;
+		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0 || ht_read_fd(in, &data, &len) < 0 || ht_write_all(out, data, len) < 0)
+			fprintf(stderr, "isolab vm: --keep %s: %s\n", to, strerror(errno));
 	}
 }
 
@@ -432,6 +457,13 @@ int isolab_cmd_vm(int argc, char **argv)
 				ret = ISOLAB_EXIT_USAGE;
 				goto out;
 			}
+			for (size_t k = 0; k < i; k++)
+				if (strcmp(jobs[k].kernel.label, jobs[i].kernel.label) == 0) {
+					isolab_usage_error("vm", "kernel %s given twice",
+							   jobs[i].kernel.label);
+					ret = ISOLAB_EXIT_USAGE;
+					goto out;
+				}
 			jobs[i].args = gargv;
 			jobs[i].n_args = (size_t)gargc;
 		}
@@ -443,9 +475,22 @@ int isolab_cmd_vm(int argc, char **argv)
 		goto out;
 	}
 
+	/* Before the fetch, which may take minutes: Ctrl-C stops between steps. */
+	stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (stop_fd < 0) {
+		fprintf(stderr, "isolab vm: signalfd: %s\n", strerror(errno));
+		ret = ISOLAB_EXIT_ERROR;
+		goto out;
+	}
 	/* Fetch first, one at a time: they share the cache and its lock. */
 	for (size_t i = 0; i < n_specs; i++) {
 		_cleanup_free_ char *err = NULL;
+		struct signalfd_siginfo ssi;
+
+		if (read(stop_fd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
+			ret = ISOLAB_EXIT_SIGNAL_BASE + (int)ssi.ssi_signo;
+			goto out;
+		}
 
 		if (ht_vm_kernel_fetch(&jobs[i].kernel, stderr, &err) < 0) {
 			fprintf(stderr, "isolab vm: %s: %s\n", specs[i],
@@ -505,7 +550,6 @@ int isolab_cmd_vm(int argc, char **argv)
 			}
 	}
 
-	stop_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	ht_run_init(&run, run_id);
 	run_inited = true;
 	run.tool_version = ht_xstrdup(ISOLAB_VERSION);
@@ -550,6 +594,7 @@ int isolab_cmd_vm(int argc, char **argv)
 
 		q.jobs = jobs;
 		q.n = n_specs;
+		q.stop_fd = stop_fd;
 		for (unsigned i = 0; i < n_jobs; i++)
 			if (pthread_create(&threads[started], NULL, vm_worker, &q) == 0)
 				started++;
@@ -580,15 +625,18 @@ int isolab_cmd_vm(int argc, char **argv)
 	}
 
 	ht_report_matrix(stdout, &run);
-	if (outs[0].f)
-		r = ht_report_write(&ht_report_junit, outs[0].f, &run);
-	if (outs[1].f)
-		r = ht_report_write(&ht_report_json, outs[1].f, &run) < 0 ? -EIO : r;
-	if (outs[2].f)
-		ht_report_matrix(outs[2].f, &run);
-	for (int i = 0; i < 3; i++)
-		if (isolab_out_close(&outs[i], true) < 0 && ret == ISOLAB_EXIT_OK)
-			ret = ISOLAB_EXIT_ERROR;
+	{
+		bool written[3] = {
+			!outs[0].f || ht_report_write(&ht_report_junit, outs[0].f, &run) == 0,
+			!outs[1].f || ht_report_write(&ht_report_json, outs[1].f, &run) == 0,
+			!outs[2].f || ht_report_matrix(outs[2].f, &run) == 0,
+		};
+
+		for (int i = 0; i < 3; i++)
+			if ((isolab_out_close(&outs[i], written[i]) < 0 || !written[i]) &&
+			    ret == ISOLAB_EXIT_OK)
+				ret = ISOLAB_EXIT_ERROR;
+	}
 	if (ret == ISOLAB_EXIT_OK) {
 		size_t counts[HT_OUTCOME_MAX];
 

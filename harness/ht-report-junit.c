@@ -232,9 +232,17 @@ static void junit_other(FILE *f, const struct ht_result *r)
 	fputs("</system-out>\n", f);
 }
 
+static bool in_vm(const struct ht_result *r)
+{
+	return r->where && strncmp(r->where, "vm:", 3) == 0;
+}
+
 static void junit_testcase(FILE *f, const struct ht_result *r)
 {
-	_cleanup_free_ char *classname = ht_xasprintf("isolab.%s", ht_area_name(ht_report_area(r)));
+	/* Per place: a matrix must not show one case name once per kernel. */
+	_cleanup_free_ char *classname =
+		in_vm(r) ? ht_xasprintf("isolab.%s.%s", r->where, ht_area_name(ht_report_area(r))) :
+			   ht_xasprintf("isolab.%s", ht_area_name(ht_report_area(r)));
 
 	fputs("    <testcase", f);
 	xml_attr(f, "name", ht_report_test_name(r));
@@ -252,11 +260,6 @@ static void junit_testcase(FILE *f, const struct ht_result *r)
 		fputs("</system-err>\n", f);
 	}
 	fputs("    </testcase>\n", f);
-}
-
-static const char *junit_where(const struct ht_result *r)
-{
-	return r->where ? r->where : "host";
 }
 
 static void junit_suite(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen,
@@ -281,34 +284,32 @@ static void junit_suite(FILE *f, const struct ht_run *run, const struct ht_repor
 	fputs("  </testsuite>\n", f);
 }
 
-static bool in_area(const struct ht_result *r, const void *key)
+static bool in_area_on_host(const struct ht_result *r, const void *key)
 {
-	return ht_report_area(r) == *(const enum ht_area *)key;
+	return !in_vm(r) && ht_report_area(r) == *(const enum ht_area *)key;
 }
 
 static bool in_place(const struct ht_result *r, const void *key)
 {
-	return strcmp(junit_where(r), key) == 0;
+	return in_vm(r) && strcmp(r->where, key) == 0;
 }
 
 /*
- * One <testsuite> per area ("isolab.isolation") for a run on this host; one
- * per place ("isolab.vm:debian-6.1") as soon as any result ran in a VM, so
- * a kernel matrix shows as one suite per kernel.
+ * One <testsuite> per area ("isolab.isolation") for what ran on this host,
+ * and one per VM ("isolab.vm:debian-6.1") for what ran in one, so a kernel
+ * matrix reads as a suite per kernel.
  */
 static int junit_write(FILE *f, const struct ht_run *run, const struct ht_report_seen *seen,
 		       size_t planned)
 {
 	struct junit_counts all = { 0 }, per_area[HT_AREA_MAX] = { { 0 } };
-	bool by_place = false;
 
 	for (size_t i = 0; i < seen->n; i++) {
 		const struct ht_result *r = &run->results[seen->idx[i]];
 
 		junit_count(&all, r);
-		junit_count(&per_area[ht_report_area(r)], r);
-		if (strcmp(junit_where(r), "host") != 0)
-			by_place = true;
+		if (!in_vm(r))
+			junit_count(&per_area[ht_report_area(r)], r);
 	}
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
@@ -316,34 +317,33 @@ static int junit_write(FILE *f, const struct ht_run *run, const struct ht_report
 	/* The run's wall-clock time; a suite's time is the sum of its tests. */
 	junit_counts_attrs(f, &all, run->duration_s);
 	fputs(">\n", f);
-	if (by_place) {
-		for (size_t i = 0; i < seen->n; i++) {
-			const char *where = junit_where(&run->results[seen->idx[i]]);
-			struct junit_counts counts = { 0 };
-			_cleanup_free_ char *name = NULL;
-			bool first = true;
+	for (int a = 0; a < HT_AREA_MAX; a++) {
+		_cleanup_free_ char *name = NULL;
+		enum ht_area area = (enum ht_area)a;
 
-			for (size_t k = 0; k < i && first; k++)
-				if (strcmp(junit_where(&run->results[seen->idx[k]]), where) == 0)
-					first = false;
-			if (!first)
-				continue;
-			for (size_t k = 0; k < seen->n; k++)
-				if (in_place(&run->results[seen->idx[k]], where))
-					junit_count(&counts, &run->results[seen->idx[k]]);
-			name = ht_xasprintf("isolab.%s", where);
-			junit_suite(f, run, seen, name, &counts, in_place, where);
-		}
-	} else {
-		for (int a = 0; a < HT_AREA_MAX; a++) {
-			_cleanup_free_ char *name = NULL;
-			enum ht_area area = (enum ht_area)a;
+		if (!per_area[a].tests)
+			continue;
+		name = ht_xasprintf("isolab.%s", ht_area_name(area));
+		junit_suite(f, run, seen, name, &per_area[a], in_area_on_host, &area);
+	}
+	for (size_t i = 0; i < seen->n; i++) {
+		const struct ht_result *r = &run->results[seen->idx[i]];
+		struct junit_counts counts = { 0 };
+		_cleanup_free_ char *name = NULL;
+		bool first = true;
 
-			if (!per_area[a].tests)
-				continue;
-			name = ht_xasprintf("isolab.%s", ht_area_name(area));
-			junit_suite(f, run, seen, name, &per_area[a], in_area, &area);
-		}
+		if (!in_vm(r))
+			continue;
+		for (size_t k = 0; k < i && first; k++)
+			if (in_place(&run->results[seen->idx[k]], r->where))
+				first = false;
+		if (!first)
+			continue;
+		for (size_t k = 0; k < seen->n; k++)
+			if (in_place(&run->results[seen->idx[k]], r->where))
+				junit_count(&counts, &run->results[seen->idx[k]]);
+		name = ht_xasprintf("isolab.%s", r->where);
+		junit_suite(f, run, seen, name, &counts, in_place, r->where);
 	}
 	fputs("</testsuites>\n", f);
 	return 0;

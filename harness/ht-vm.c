@@ -57,7 +57,7 @@ const char *ht_vm_qemu(void)
 }
 
 /* Set once a KVM boot failed in this process: later VMs go straight to TCG. */
-static bool kvm_broken;
+static _Atomic bool kvm_broken;
 
 static bool kvm_usable(void)
 {
@@ -173,6 +173,9 @@ static char *job_json(const struct ht_vm_opts *o, char *const *args, size_t n_ar
 	for (size_t i = 0; i < n_args; i++)
 		json_array_append_new(run, json_string(args[i]));
 	json_object_set_new(env, "ISOLAB_TIMEOUT_MULTIPLIER", json_string(mult));
+	/* The guest's output lands in the console log: plain lines, no colours. */
+	json_object_set_new(env, "TERM", json_string("dumb"));
+	json_object_set_new(env, "NO_COLOR", json_string("1"));
 	if (o->runtime_words)
 		json_object_set_new(env, "ISOLAB_RUNTIME", json_string(o->runtime_words));
 	if (o->rootfs)
@@ -228,7 +231,9 @@ struct attempt {
 	int pidfd;
 	int listen_fd, conn_fd;
 	uint64_t t_start, t_hello, t_first_result, t_last_frame, t_end;
-	bool hello, done, splat, interrupted, boot_timeout, hang;
+	bool hello, done, splat, interrupted, boot_timeout, hang, killed;
+	bool kvm_silent; /* KVM printed nothing at all: it does not work here */
+	bool overrun;	 /* heartbeats, but the run outlived its total bound */
 	int guest_exit;
 	char *guest_error; /* DONE's "error": the init itself could not run the job */
 	int qemu_status;   /* waitpid status */
@@ -327,6 +332,14 @@ static int start_qemu(struct attempt *a, const struct ht_vm_kernel *k, const str
 			dup2(nul, STDIN_FILENO), dup2(nul, STDOUT_FILENO);
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
+		/* Nothing of ours leaks into qemu, and it takes signals again. */
+		ht_close_fds_except(NULL, 0);
+		{
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		execv(qemu, (char *const *)argv);
 		dprintf(STDERR_FILENO, "exec %s: %s\n", qemu, strerror(errno));
 		_exit(127);
@@ -402,8 +415,6 @@ static void on_frame(struct attempt *a, const struct ht_vm_opts *o, const char *
 		a->n_results++;
 		a->finished = ht_xrealloc(a->finished, (a->n_finished + 1) * sizeof(char *));
 		a->finished[a->n_finished++] = ht_xstrdup(r->test->name);
-		if (a->taint_text && !r->reason)
-			r->reason = ht_xasprintf("kernel tainted: %s", a->taint_text);
 		break;
 	}
 	case HT_VM_TAINT: {
@@ -425,6 +436,19 @@ static void on_frame(struct attempt *a, const struct ht_vm_opts *o, const char *
 		free(a->taint_text);
 		a->taint_text = buf ? ht_xstrdup(buf) : NULL;
 		vlog(o, label, "kernel taint: %s", a->taint_text ? a->taint_text : "?");
+		/* The init checks after each result: the note goes on that test's. */
+		s = json_string_value(json_object_get(obj, "test"));
+		for (size_t k = a->run->n_results; s && a->taint_text && k-- > 0;)
+			if (a->run->results[k].test &&
+			    strcmp(a->run->results[k].test->name, s) == 0 &&
+			    a->run->results[k].where &&
+			    strcmp(a->run->results[k].where, a->where) == 0) {
+				_cleanup_free_ char *m = ht_xasprintf(
+					"kernel tainted during this test: %s", a->taint_text);
+
+				ht_result_add_msg(&a->run->results[k], HT_WARN, m);
+				break;
+			}
 		break;
 	}
 	case HT_VM_LOG:
@@ -472,25 +496,46 @@ static void read_frames(struct attempt *a, const struct ht_vm_opts *o, const cha
 
 static void kill_qemu(struct attempt *a)
 {
-	if (a->pid > 0)
+	if (a->pid > 0 && !a->killed)
 		kill(-a->pid, SIGKILL), kill(a->pid, SIGKILL);
+	a->killed = true;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 ? 0 : st.st_size;
 }
 
 /*
  * Run one attempt to its end: qemu exited (or was killed at a deadline,
  * or stopped by stop_fd).
  */
-static void supervise(struct attempt *a, const struct ht_vm_opts *o, const char *label)
+static uint64_t after(uint64_t t, double s)
+{
+	return t + (uint64_t)(s * 1e9);
+}
+
+/*
+ * Run one attempt to its end: qemu exited, or was killed at a deadline or
+ * by stop_fd. Deadlines: the boot bound until the init's hello; then the
+ * hang bound since the last frame; and a total bound for the whole run,
+ * since a guest init can keep beating while a test is stuck in the kernel.
+ * Under KVM, a console still empty after KVM_FIRST_OUTPUT_S means KVM does
+ * not work on this host (INFRA, retried under TCG).
+ */
+static void supervise(struct attempt *a, const struct ht_vm_opts *o, const char *label,
+		      const char *console_path, double total_s)
 {
 	double boot_s = o->boot_timeout_s > 0 ? o->boot_timeout_s : (a->kvm ? 30.0 : 120.0);
 	double hang_s = o->hang_timeout_s > 0 ? o->hang_timeout_s : 30.0;
-	uint64_t boot_deadline = a->t_start + (uint64_t)(boot_s * 1e9);
+	uint64_t boot_deadline = after(a->t_start, boot_s);
+	uint64_t kvm_check = a->kvm ? after(a->t_start, KVM_FIRST_OUTPUT_S) : UINT64_MAX;
+	uint64_t total_deadline = after(a->t_start, boot_s + total_s);
 
-	/* A broken KVM either aborts at once or prints nothing at all. */
-	if (a->kvm && boot_s > KVM_FIRST_OUTPUT_S)
-		boot_deadline = a->t_start + (uint64_t)(KVM_FIRST_OUTPUT_S * 1e9);
 	for (;;) {
-		struct pollfd p[4];
+		struct pollfd p[3];
 		size_t np = 0;
 		uint64_t now = ht_now_ns(), deadline;
 		int timeout;
@@ -501,18 +546,27 @@ static void supervise(struct attempt *a, const struct ht_vm_opts *o, const char 
 		/* Level-triggered and never read here: watch it until acted upon. */
 		if (o->stop_fd >= 0 && !a->interrupted)
 			p[np++] = (struct pollfd){ .fd = o->stop_fd, .events = POLLIN };
-		deadline = a->hello ? a->t_last_frame + (uint64_t)(hang_s * 1e9) : boot_deadline;
-		/* After DONE the guest powers off; give it the hang bound to do so. */
-		timeout = deadline <= now ? 0 : (int)((deadline - now) / 1000000u) + 1;
-		if (poll(p, np, timeout) < 0 && errno != EINTR)
-			break;
+		deadline = a->hello ? after(a->t_last_frame, hang_s) : boot_deadline;
+		if (total_deadline < deadline)
+			deadline = total_deadline;
+		if (!a->hello && kvm_check < deadline)
+			deadline = kvm_check;
+		/* Once killed, only qemu's exit is left to wait for. */
+		timeout = a->killed	  ? -1 :
+			  deadline <= now ? 0 :
+					    (int)((deadline - now) / 1000000u) + 1;
+		if (poll(p, np, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			kill_qemu(a);
+			p[0].revents = POLLIN;
+		}
 		if (p[1].revents) {
-			if (a->conn_fd < 0) {
+			if (a->conn_fd < 0)
 				a->conn_fd = accept4(a->listen_fd, NULL, NULL,
 						     SOCK_CLOEXEC | SOCK_NONBLOCK);
-			} else {
+			else
 				read_frames(a, o, label);
-			}
 		}
 		if (np > 2 && p[2].revents) {
 			a->interrupted = true;
@@ -523,13 +577,27 @@ static void supervise(struct attempt *a, const struct ht_vm_opts *o, const char 
 
 			if (a->conn_fd >= 0)
 				read_frames(a, o, label);
-			waitid(P_PIDFD, (id_t)a->pidfd, &si, WEXITED);
-			a->qemu_status =
-				si.si_code == CLD_EXITED ? si.si_status << 8 : si.si_status & 0x7f;
+			if (waitid(P_PIDFD, (id_t)a->pidfd, &si, WEXITED) == 0)
+				a->qemu_status = si.si_code == CLD_EXITED ? si.si_status << 8 :
+									    si.si_status & 0x7f;
+			a->pid = 0;
 			break;
 		}
 		now = ht_now_ns();
-		if (now >= deadline && !a->done) {
+		if (a->killed)
+			continue;
+		if (!a->hello && now >= kvm_check && file_size(console_path) == 0) {
+			a->kvm_silent = true;
+			kill_qemu(a);
+		} else if (!a->hello && now >= kvm_check) {
+			kvm_check = UINT64_MAX;
+		}
+		if (a->killed)
+			continue;
+		if (now >= total_deadline && !a->done) {
+			a->overrun = a->hang = true;
+			kill_qemu(a);
+		} else if (now >= deadline && !a->done && deadline != kvm_check) {
 			if (a->hello)
 				a->hang = true;
 			else
@@ -548,11 +616,36 @@ static void supervise(struct attempt *a, const struct ht_vm_opts *o, const char 
 
 /* ---- classification ---- */
 
-/* The last lines of the console up to and including the panic, or its tail. */
-static char *console_excerpt(const char *console, const char *anchor)
+/*
+ * A copy of n bytes of console text fit for a terminal and a report: ANSI
+ * escape sequences (the guest's tools colour their output) are dropped, other
+ * control bytes but tab and newline become '?'.
+ */
+static char *printable(const char *s, size_t n)
 {
-	const char *end = console + strlen(console), *start,
-		   *hit = anchor ? strstr(console, anchor) : NULL;
+	char *out = ht_xmalloc(n + 1), *o = out;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x1b && i + 1 < n && s[i + 1] == '[') {
+			/* CSI: parameters, then one final byte in 0x40-0x7e (ECMA-48 5.4). */
+			for (i += 2;
+			     i < n && !((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e);
+			     i++)
+				;
+			continue;
+		}
+		*o++ = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The last lines of the console up to and including the panic, or its tail. */
+static char *console_excerpt(const char *console, const char *hit)
+{
+	const char *end = console + strlen(console), *start;
 	unsigned lines = 0;
 
 	if (hit) {
@@ -571,47 +664,50 @@ static char *console_excerpt(const char *console, const char *anchor)
 	}
 	if (start > console)
 		start++;
-	return strndup(start, (size_t)(end - start));
+	return printable(start, (size_t)(end - start));
+}
+
+/*
+ * The kernel's own panic line, as printk writes it after its time stamp
+ * ("[    3.1] Kernel panic - not syncing: ..."). Tests print on the same
+ * console and could imitate it, so it only explains a stop that the exit
+ * status, a missing DONE or a deadline already marks as abnormal.
+ */
+static const char *kernel_panic_line(const char *console)
+{
+	const char *p = strstr(console, "] Kernel panic - not syncing");
+
+	return p ? p + 2 : NULL;
 }
 
 static enum ht_vm_class classify(const struct attempt *a, const char *console, const char *qlog,
 				 char **ret_detail, char **ret_excerpt)
 {
 	bool exited_ok = WIFEXITED(a->qemu_status) && WEXITSTATUS(a->qemu_status) == 0;
-	const char *panic = strstr(console, "Kernel panic");
+	/* -action panic=exit-failure: qemu exits 1 when pvpanic reports a panic. */
+	bool pvpanic = WIFEXITED(a->qemu_status) && WEXITSTATUS(a->qemu_status) == 1 && a->hello;
+	const char *panic = kernel_panic_line(console);
 
 	*ret_detail = *ret_excerpt = NULL;
 	if (a->interrupted) {
 		*ret_detail = ht_xstrdup("stopped by a signal");
 		return HT_VM_INTERRUPTED;
 	}
-	/* -action panic=exit-failure: qemu exits 1 when pvpanic reports a panic. */
-	if (panic || (a->hello && !a->done && !a->hang && WIFEXITED(a->qemu_status) &&
-		      WEXITSTATUS(a->qemu_status) == 1)) {
-		size_t n = panic ? strcspn(panic, "\n") : 0;
-
-		*ret_detail = panic ? strndup(panic, n) :
-				      ht_xasprintf("qemu exited with status %d after the guest "
-						   "stopped (pvpanic)",
-						   WEXITSTATUS(a->qemu_status));
-		*ret_excerpt = console_excerpt(console, panic ? "Kernel panic" : NULL);
-		return HT_VM_KERNEL_PANIC;
-	}
-	/*
-	 * The guest's `isolab run` exits 0 or 1 when it ran its tests; anything
-	 * else (usage, harness error, a missing binary in the guest) means the
-	 * run never happened, which is not a verdict on the kernel.
-	 */
-	if (a->done && (a->guest_error || (a->guest_exit != 0 && a->guest_exit != 1))) {
-		*ret_detail = a->guest_error ?
-				      ht_xasprintf("guest init: %s", a->guest_error) :
-				      ht_xasprintf("the guest's isolab run exited %d (see --keep's "
-						   "console.log)",
-						   a->guest_exit);
-		*ret_excerpt = console_excerpt(console, NULL);
-		return HT_VM_INFRA;
-	}
-	if (a->done) {
+	if (a->done && !pvpanic) {
+		/*
+		 * The guest's `isolab run` exits 0 or 1 when it ran its tests;
+		 * anything else (usage, harness error, a binary missing in the
+		 * guest) means the run never happened: not a verdict on the kernel.
+		 */
+		if (a->guest_error || (a->guest_exit != 0 && a->guest_exit != 1)) {
+			*ret_detail = a->guest_error ?
+					      ht_xasprintf("guest init: %s", a->guest_error) :
+					      ht_xasprintf("the guest's isolab run exited %d (see "
+							   "--keep's console.log)",
+							   a->guest_exit);
+			*ret_excerpt = console_excerpt(console, NULL);
+			return HT_VM_INFRA;
+		}
 		if (a->splat) {
 			*ret_detail = ht_xstrdup("the kernel tainted itself during the run");
 			*ret_excerpt = a->taint_text ? ht_xstrdup(a->taint_text) : NULL;
@@ -619,37 +715,60 @@ static enum ht_vm_class classify(const struct attempt *a, const char *console, c
 		}
 		return HT_VM_RESULTS;
 	}
+	if (pvpanic || (panic && !a->hang && !a->boot_timeout)) {
+		*ret_detail = panic ? strndup(panic, strcspn(panic, "\n")) :
+				      ht_xstrdup("pvpanic: the guest reported a panic");
+		*ret_excerpt = console_excerpt(console, panic ? panic : NULL);
+		return HT_VM_KERNEL_PANIC;
+	}
 	if (a->hang) {
-		*ret_detail = ht_xasprintf("no heartbeat for the hang bound%s%s",
+		*ret_detail = ht_xasprintf("%s%s%s",
+					   a->overrun ? "the run outlived its total bound (the sum "
+							"of its tests' deadlines)" :
+							"no heartbeat for the hang bound",
 					   a->current_test ? " during test " : "",
 					   a->current_test ? a->current_test : "");
 		*ret_excerpt = console_excerpt(console, NULL);
 		return HT_VM_HANG;
 	}
-	/*
-	 * Under TCG a guest still running at the deadline is a boot that never
-	 * finished (the console may well be empty: quiet). Under KVM a silent
-	 * guest means KVM itself does not work here, which TCG can retry.
-	 */
-	if (a->boot_timeout && (!a->kvm || *console)) {
+	if (a->boot_timeout) {
 		*ret_detail = ht_xstrdup("the guest init never said hello");
-		*ret_excerpt = console_excerpt(console, NULL);
+		*ret_excerpt = console_excerpt(console, panic);
 		return HT_VM_BOOT_TIMEOUT;
 	}
 	if (a->hello && exited_ok) {
-		*ret_detail = ht_xstrdup("the guest powered off before its run finished");
-		*ret_excerpt = console_excerpt(console, NULL);
-		return HT_VM_INFRA;
+		/*
+		 * The init never powers off without DONE: the machine reset
+		 * itself (a panic before pvpanic was loaded, a triple fault, a
+		 * test that rebooted). A verdict on the kernel, not retried.
+		 */
+		*ret_detail = ht_xstrdup("the guest reset itself before its run finished");
+		*ret_excerpt = console_excerpt(console, panic);
+		return HT_VM_KERNEL_PANIC;
 	}
 	/* qemu failed on its own, or a KVM that prints nothing. */
-	*ret_detail = ht_xasprintf(
-		"%s%.*s", a->boot_timeout ? "no console output before the deadline; " : "qemu: ",
-		(int)strcspn(qlog, "\n"), *qlog ? qlog : "exited before the guest booted");
+	if (a->kvm_silent) {
+		*ret_detail = ht_xasprintf("KVM: no console output in %.0f s", KVM_FIRST_OUTPUT_S);
+	} else {
+		size_t n = strcspn(qlog, "\n");
+
+		*ret_detail = n ? ht_xasprintf("qemu: %.*s", (int)n, qlog) :
+				  ht_xasprintf("qemu exited (status 0x%x) before the guest booted",
+					       (unsigned)a->qemu_status);
+	}
 	return HT_VM_INFRA;
 }
 
+/* Close what an attempt holds; a qemu still running is killed and reaped. */
 static void attempt_reset(struct attempt *a)
 {
+	if (a->pid > 0) {
+		kill_qemu(a);
+		waitpid(a->pid, NULL, 0);
+	}
+	ht_closep(&a->conn_fd);
+	ht_closep(&a->listen_fd);
+	ht_closep(&a->pidfd);
 	free(a->release);
 	free(a->current_test);
 	free(a->taint_text);
@@ -663,6 +782,36 @@ static void attempt_reset(struct attempt *a)
 }
 
 /* ---- the whole run ---- */
+
+/*
+ * How long a whole run may take once booted: every planned test's own
+ * deadline, scaled as the guest scales it, plus the probe and a margin.
+ * Unknown (planned NULL): an hour.
+ */
+static double total_bound(const struct ht_vm_opts *o, const struct ht_test *const *planned,
+			  size_t n_planned, bool kvm)
+{
+	double sum = 0;
+
+	if (!planned || !n_planned)
+		return 3600;
+	for (size_t i = 0; i < n_planned; i++)
+		sum += planned[i]->timeout_s ? planned[i]->timeout_s : 30;
+	return (sum + 60) * default_multiplier(o, kvm) + 60;
+}
+
+/* An INFRA attempt is retried: keep its logs as console-N.log, qemu-N.log. */
+static void keep_attempt_logs(const char *work_dir, unsigned attempt)
+{
+	static const char *const names[] = { "console", "qemu" };
+
+	for (size_t i = 0; i < HT_ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *from = ht_xasprintf("%s/%s.log", work_dir, names[i]);
+		_cleanup_free_ char *to = ht_xasprintf("%s/%s-%u.log", work_dir, names[i], attempt);
+
+		(void)rename(from, to);
+	}
+}
 
 static struct ht_result *add_vm_result(struct ht_run *run, const char *name, const char *where,
 				       enum ht_outcome o, char *reason)
@@ -732,11 +881,9 @@ int ht_vm_run(const struct ht_vm_kernel *k, const struct ht_vm_opts *o, char *co
 			built_kvm = want_kvm;
 		}
 		r = start_qemu(&a, k, o, initrd, journal_fd, err);
-		if (r < 0) {
-			kill_qemu(&a);
+		if (r < 0)
 			goto fail;
-		}
-		supervise(&a, o, k->label);
+		supervise(&a, o, k->label, console_path, total_bound(o, planned, n_planned, a.kvm));
 		(void)ht_read_file(AT_FDCWD, console_path, &console);
 		(void)ht_read_file(AT_FDCWD, qlog_path, &qlog);
 		free(detail);
@@ -747,10 +894,14 @@ int ht_vm_run(const struct ht_vm_kernel *k, const struct ht_vm_opts *o, char *co
 			break;
 		/* Drop what a failed attempt reported and try once more. */
 		ht_run_truncate(run, keep);
+		keep_attempt_logs(o->work_dir, attempts);
 		vlog(o, k->label, "infrastructure error (%s); retrying%s", detail,
-		     a.kvm ? " under TCG" : "");
-		if (a.kvm)
-			kvm_broken = true, want_kvm = false;
+		     a.kvm && o->accel == HT_VM_ACCEL_AUTO ? " under TCG" : "");
+		/* An explicit --accel kvm is kept: the user asked for it. */
+		if (a.kvm && o->accel == HT_VM_ACCEL_AUTO) {
+			kvm_broken = true;
+			want_kvm = false;
+		}
 	}
 	if (a.hello)
 		boot = (double)(a.t_hello - a.t_start) / 1e9;
@@ -851,8 +1002,13 @@ static void take_result(struct ht_result *dst, struct ht_result *src, bool alway
 	_cleanup_free_ char *host = NULL;
 
 	if (!always && dst->outcome == HT_SKIP)
-		host = ht_xasprintf("host: skipped (%s); ran in %s instead",
-				    dst->reason ? dst->reason : dst->skip_probe, src->where);
+		host = ht_xasprintf("host: skipped (%s); %s %s instead",
+				    dst->reason ? dst->reason : dst->skip_probe,
+				    src->outcome == HT_BROKEN && src->reason &&
+						    strncmp(src->reason, "not run", 7) == 0 ?
+					    "tried in" :
+					    "ran in",
+				    src->where);
 	ht_result_free_fields(dst);
 	/* The slot keeps its descriptor (the host's); everything else moves. */
 	src->test = dst->test;
@@ -927,6 +1083,15 @@ void ht_vm_elsewhere(void *ctx, struct ht_run *run, const size_t *idx, size_t n,
 	if (ht_vm_run(&k, &o, args, n_args, planned, n, &sub, e->journal_fd, &err) < 0) {
 		why = ht_xasprintf("unavailable: %s", err ? err : "the VM could not start");
 		elsewhere_unavailable(e, run, idx, n, why);
+	} else if (!e->always && sub.n_vms && strcmp(sub.vms[0].classification, "INFRA") == 0) {
+		/* qemu itself failed (twice): that says nothing about the tests. */
+		why = ht_xasprintf("unavailable: the VM failed to run (INFRA: %s)",
+				   sub.vms[0].detail ? sub.vms[0].detail : "?");
+		elsewhere_unavailable(e, run, idx, n, why);
+		append(&run->vms, &run->n_vms, sub.vms, sub.n_vms, sizeof(*sub.vms));
+		free(sub.vms);
+		sub.vms = NULL;
+		sub.n_vms = 0;
 	} else {
 		for (size_t i = 0; i < n; i++)
 			for (size_t k2 = 0; k2 < sub.n_results; k2++)

@@ -85,8 +85,6 @@ const char *ht_vm_qemu(void);
 /* Move every result, VM record and owned test of src to the end of dst. */
 void ht_run_merge(struct ht_run *dst, struct ht_run *src);
 
-#endif
-
 /* `isolab run --vm auto|always`: what the runner's elsewhere hook needs. */
 struct ht_vm_elsewhere {
 	const char *spec; /* the kernel; NULL: debian:6.1 */
@@ -103,3 +101,5 @@ struct ht_vm_elsewhere {
  * says why in a run fact; --vm always marks the tests BROKEN.
  */
 void ht_vm_elsewhere(void *ctx, struct ht_run *run, const size_t *idx, size_t n, int stop_fd);
+
+#endif

@@ -30,6 +30,8 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -794,6 +796,17 @@ static void beat_start(struct init *in, long ms)
 			 ht_errno_name(errno));
 }
 
+static bool is_fresh_guest(void)
+{
+	struct statfs fs;
+
+	if (getpid() != 1 || statfs("/", &fs) < 0)
+		return false;
+	if (fs.f_type != RAMFS_MAGIC && fs.f_type != TMPFS_MAGIC)
+		return false;
+	return access("/proc/self", F_OK) < 0;
+}
+
 int main(void)
 {
 	struct init in = { .console = STDERR_FILENO, .port = -1, .kmsg = -1, .beat = -1 };
@@ -803,12 +816,15 @@ int main(void)
 	int code, sig;
 
 	in.boot_ms = init_uptime_ms();
-	/* This mounts over /, /proc, /dev...: never on a host. */
-	if (getpid() != 1) {
-		fprintf(stderr,
-			"isolab-init: the PID 1 of an isolab vm guest; not starting as "
-			"pid %d\n",
-			(int)getpid());
+	/*
+	 * This mounts over /, /proc, /dev...: never on a host. Being PID 1 is
+	 * not enough (unshare --pid --fork makes anyone PID 1): the root must
+	 * also be the initramfs (ramfs or tmpfs, statfs(2)) and /proc not
+	 * mounted yet.
+	 */
+	if (!is_fresh_guest()) {
+		fprintf(stderr, "isolab-init: the PID 1 of an isolab vm guest's initramfs; "
+				"refusing to start anywhere else\n");
 		return 2;
 	}
 	sigemptyset(&mask);

@@ -89,16 +89,22 @@ def semantic_errors(root):
                           f"but its testcases add up to {total:.3f}")
         for c in cases:
             what = f"testcase {c.get('classname')}/{c.get('name')}"
+            where = [p.get("value") for p in c.findall("properties/property")
+                     if p.get("name") == "where"]
+            where = where[0] if where else "host"
             place = name[len("isolab."):]
-            if place == "host" or place.startswith("vm:"):
-                # A suite per place (a kernel matrix): its cases ran there.
-                where = [p.get("value") for p in c.findall("properties/property")
-                         if p.get("name") == "where"]
-                if (where[0] if where else "host") != place:
-                    errors.append(f"{what}: ran in {where[0] if where else 'host'}, "
-                                  f"not in its suite's place {place}")
-            elif c.get("classname") != name:
-                errors.append(f"{what}: classname is not its suite's name {name}")
+            if place.startswith("vm:"):
+                # A suite per VM (a kernel matrix): its cases ran there, and
+                # their classnames carry the place.
+                if where != place:
+                    errors.append(f"{what}: ran in {where}, not in its suite's VM {place}")
+                if not c.get("classname", "").startswith(name + "."):
+                    errors.append(f"{what}: classname does not start with {name}.")
+            else:
+                if where.startswith("vm:"):
+                    errors.append(f"{what}: ran in {where}, but sits in host suite {name}")
+                if c.get("classname") != name:
+                    errors.append(f"{what}: classname is not its suite's name {name}")
             outcome = outcome_of(c)
             if outcome is None:
                 continue

@@ -10,6 +10,8 @@
 #                 writable (what this host cannot offer)
 #   panic         the guest init is told to crash the kernel: KERNEL_PANIC, with
 #                 the panic in the console excerpt, and the test marked not run
+#   panic-text    a test prints a fake "Kernel panic" line on the console: the
+#                 VM still ends as RESULTS (only the kernel's verdict counts)
 #   hang          the guest init stops its heartbeat: HANG, within the bound
 #   boot-timeout  bogus kernel arguments (no init, wait for a root device that
 #                 never comes): BOOT_TIMEOUT
@@ -75,6 +77,7 @@ smoke)
 	done
 	release=$(jqr '.vms[0].release')
 	case $release in 6.1.*) ;; *) fail "guest kernel is '$release', not 6.1" ;; esac
+	[ -s "$tmp/keep/debian-6.1/console.log" ] || fail "--keep kept no console.log"
 	say "guest $release: $got isolation results, cgroup2 memory/cpu/pids writable"
 	say "hello $(jqr '.vms[0].boot_s') s, first result $(jqr '.vms[0].first_result_s') s, wall $(jqr '.vms[0].wall_s') s ($(jqr '.vms[0].accel')/$(jqr '.vms[0].boot'))"
 	;;
@@ -85,6 +88,15 @@ panic)
 	o=$(jqr '.results[] | select(.name == "utsns_hostname_inside_only") | .outcome')
 	[ "$o" = BROKEN ] || fail "the test that never ran is $o, not BROKEN"
 	[ "$rc" = 1 ] || fail "exit $rc after a kernel panic, expected 1"
+	;;
+panic-text)
+	# A "runtime" that prints the kernel's panic line and fails the test.
+	rc=$(run_vm -- -t badinput_unknown_flag \
+		--runtime "/bin/sh -c 'echo \"[    1.0] Kernel panic - not syncing: fake\" >&2; exit 1' x" |
+		tail -1)
+	expect_class RESULTS
+	o=$(jqr '.results[] | select(.name == "badinput_unknown_flag") | .outcome')
+	[ "$o" = FAIL ] || fail "the fake runtime's test is $o, not FAIL"
 	;;
 hang)
 	bound=8
