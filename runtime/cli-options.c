@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Options shared by `contain ns` and `contain run`, getopt error messages,
- * and the mapping from an error to contain's exit code.
+ * Options shared by `contain ns`, `contain run` and `contain cgroup create`,
+ * getopt error messages, and the mapping from an error to contain's exit
+ * code.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "contain-cli.h"
@@ -28,6 +32,7 @@ static const char *const option_names[OPT_LAST - OPT_FIRST] = {
 	[OPT_CPU_WEIGHT - OPT_FIRST] = "--cpu-weight",
 	[OPT_PIDS - OPT_FIRST] = "--pids",
 	[OPT_IO_MAX - OPT_FIRST] = "--io-max",
+	[OPT_CGROUP_PARENT - OPT_FIRST] = "--cgroup-parent",
 };
 
 /* A valued option may repeat only with the same value. */
@@ -98,9 +103,19 @@ int cli_apply_option(struct cli_seen *seen, int id, const char *arg, struct ctr_
 	case OPT_BOOTTIME_OFFSET:
 		cfg->has_boottime_offset = true;
 		return ctr_parse_seconds(name, arg, &cfg->boottime_offset, err);
+	case OPT_CGROUP_PARENT:
+		if (!arg[0])
+			return ctr_error_usage(err, "--cgroup-parent must not be empty");
+		cfg->cgroup_parent = arg;
+		return 0;
 	case OPT_MEMORY:
 		r = ctr_parse_bytes(name, arg, &cfg->limits.memory_max, err);
-		return r < 0 ? r : limit(cfg, CTR_LIMIT_MEMORY);
+		if (r < 0)
+			return r;
+		/* N caps memory and swap together, so that N is what the command can use. */
+		if (cfg->limits.memory_max != CTR_LIMIT_MAX)
+			limit(cfg, CTR_LIMIT_MEMORY_NOSWAP);
+		return limit(cfg, CTR_LIMIT_MEMORY);
 	case OPT_MEMORY_HIGH:
 		r = ctr_parse_bytes(name, arg, &cfg->limits.memory_high, err);
 		return r < 0 ? r : limit(cfg, CTR_LIMIT_MEMORY_HIGH);
@@ -114,15 +129,14 @@ int cli_apply_option(struct cli_seen *seen, int id, const char *arg, struct ctr_
 	case OPT_PIDS:
 		r = ctr_parse_uint(name, arg, 1, UINT32_MAX, true, &cfg->limits.pids_max, err);
 		return r < 0 ? r : limit(cfg, CTR_LIMIT_PIDS);
-	case OPT_IO_MAX:
-		/* "MAJ:MIN rbps=N wbps=N riops=N wiops=N"; checked fully with the cgroup issue. */
-		if (!strchr(arg, ':') || !strchr(arg, '='))
-			return ctr_error_usage(err,
-					       "invalid value \"%s\" for --io-max (expected "
-					       "\"MAJ:MIN rbps=N|wbps=N|riops=N|wiops=N ...\")",
-					       arg);
-		cfg->limits.io_max = arg;
-		return limit(cfg, CTR_LIMIT_IO_MAX);
+	case OPT_IO_MAX: {
+		struct ctr_io_max io;
+
+		r = ctr_parse_io_max(name, arg, &io, err);
+		if (r < 0)
+			return r;
+		return ctr_limits_add_io_max(&cfg->limits, &io, err);
+	}
 	}
 	return ctr_error_usage(err, "%s is not valid here", name);
 }
@@ -171,13 +185,30 @@ int cli_fail(const char *verb, const struct ctr_error *err)
 	return cli_exit_code(err);
 }
 
+void cli_report_oom(const struct ctr_run_result *res)
+{
+	if (res->oom_kills == 0)
+		return;
+	/* memory.events counts kills, not victims: a SIGKILLed command plus a count is ours. */
+	if (res->status == 128 + SIGKILL)
+		fprintf(stderr,
+			"contain: the command was killed by the OOM killer (memory.max %s)\n",
+			res->memory_max);
+	else
+		fprintf(stderr,
+			"contain: the OOM killer killed %" PRIu64 " process%s in cgroup %s "
+			"(memory.max %s)\n",
+			res->oom_kills, res->oom_kills == 1 ? "" : "es", res->cgroup,
+			res->memory_max);
+}
+
 int cli_run_container(const char *verb,
 		      int (*parse)(int, char **, struct ctr_config *, struct ctr_error *),
 		      void (*usage)(void), int argc, char **argv)
 {
 	struct ctr_config cfg;
 	struct ctr_error err = { 0 };
-	int status = 0;
+	struct ctr_run_result res = { 0 };
 	int r;
 
 	r = parse(argc, argv, &cfg, &err);
@@ -187,8 +218,15 @@ int cli_run_container(const char *verb,
 		usage();
 		return 0;
 	}
-	r = ctr_container_run(&cfg, &status, &err);
+	if (!cfg.cgroup_parent) {
+		const char *env = getenv(CLI_CGROUP_PARENT_ENV);
+
+		if (env && env[0])
+			cfg.cgroup_parent = env;
+	}
+	r = ctr_container_run(&cfg, &res, &err);
 	if (r < 0)
 		return cli_fail(verb, &err);
-	return status;
+	cli_report_oom(&res);
+	return res.status;
 }

@@ -5,7 +5,8 @@
  *
  * Run CMD in new namespaces of the given types (pid, mount, uts, ipc, user,
  * cgroup, time, net), or as a container: pid, mount, uts, ipc and cgroup
- * namespaces plus a root filesystem entered with pivot_root(2).
+ * namespaces plus a root filesystem entered with pivot_root(2). Either
+ * may run in a cgroup of its own with cgroup v2 limits.
  */
 #include <getopt.h>
 #include <sched.h>
@@ -31,6 +32,7 @@ static const struct option options[] = {
 	{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },
 	{ "pids", required_argument, NULL, OPT_PIDS },
 	{ "io-max", required_argument, NULL, OPT_IO_MAX },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,9 +58,20 @@ static void usage(void)
 	       "  --boottime-offset SECS    CLOCK_BOOTTIME offset (needs time)\n"
 	       "  -h, --help                show this help\n"
 	       "\n"
+	       "cgroup v2 limits (the command runs in a cgroup of its own, PARENT/contain-PID,\n"
+	       "deleted when it ends):\n"
+	       "  --memory N                memory.max: bytes, K/M/G/T suffix, or max; also\n"
+	       "                            memory.swap.max 0, so N caps memory plus swap\n"
+	       "  --memory-high N           memory.high (throttle and reclaim above N)\n"
+	       "  --cpus X                  cpu.max: X CPUs, e.g. 0.5 (\"50000 100000\")\n"
+	       "  --cpu-weight N            cpu.weight, 1-10000 (default 100)\n"
+	       "  --pids N                  pids.max: number of tasks, or max\n"
+	       "  --io-max \"MAJ:MIN K=V...\" io.max; K is rbps, wbps, riops or wiops\n"
+	       "  --cgroup-parent DIR       where the cgroup is made (default:\n"
+	       "                            $CONTAIN_CGROUP_PARENT, else contain's own cgroup)\n"
+	       "\n"
 	       "Parsed but not implemented yet (refused with exit 125):\n"
-	       "  --memory N  --memory-high N  --cpus X  --cpu-weight N  --pids N\n"
-	       "  --io-max SPEC  --net=NAME\n"
+	       "  --net=NAME\n"
 	       "\n"
 	       "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 	       "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n");

@@ -3,8 +3,9 @@
  * contain run [OPTIONS] ROOTFS -- CMD [ARG...]
  *
  * The docker-like one-shot: `ns container` with its defaults, the rootfs
- * given as an argument. Images and resource limits arrive with later
- * issues; their options are parsed already and refused for now.
+ * given as an argument, and cgroup v2 limits. Images and named networks
+ * arrive with later issues; their options are parsed already and refused
+ * for now.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ static const struct option options[] = {
 	{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },
 	{ "pids", required_argument, NULL, OPT_PIDS },
 	{ "io-max", required_argument, NULL, OPT_IO_MAX },
+	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -37,9 +39,20 @@ static void usage(void)
 	       "  --hostname NAME   the container's hostname (default: " CTR_DEFAULT_HOSTNAME ")\n"
 	       "  -h, --help        show this help\n"
 	       "\n"
+	       "cgroup v2 limits (the command runs in a cgroup of its own, PARENT/contain-PID,\n"
+	       "deleted when it ends):\n"
+	       "  --memory N                memory.max: bytes, K/M/G/T suffix, or max; also\n"
+	       "                            memory.swap.max 0, so N caps memory plus swap\n"
+	       "  --memory-high N           memory.high (throttle and reclaim above N)\n"
+	       "  --cpus X                  cpu.max: X CPUs, e.g. 0.5 (\"50000 100000\")\n"
+	       "  --cpu-weight N            cpu.weight, 1-10000 (default 100)\n"
+	       "  --pids N                  pids.max: number of tasks, or max\n"
+	       "  --io-max \"MAJ:MIN K=V...\" io.max; K is rbps, wbps, riops or wiops\n"
+	       "  --cgroup-parent DIR       where the cgroup is made (default:\n"
+	       "                            $CONTAIN_CGROUP_PARENT, else contain's own cgroup)\n"
+	       "\n"
 	       "Parsed but not implemented yet (refused with exit 125):\n"
-	       "  --memory N  --memory-high N  --cpus X  --cpu-weight N  --pids N\n"
-	       "  --io-max SPEC  --net NAME\n"
+	       "  --net NAME\n"
 	       "\n"
 	       "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 	       "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n");

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ctr-cgroup.h"
 #include "ctr-config.h"
 #include "ctr-error.h"
 
@@ -20,6 +21,9 @@
 #define CLI_EXIT_FAILED	     125 /* contain failed before the command ran */
 #define CLI_EXIT_CANNOT_EXEC 126 /* the command was found but could not be executed */
 #define CLI_EXIT_NOT_FOUND   127 /* the command was not found */
+
+/* The default of --cgroup-parent. */
+#define CLI_CGROUP_PARENT_ENV "CONTAIN_CGROUP_PARENT"
 
 /* What a parse function returns besides errors. */
 #define CLI_PARSED 0
@@ -42,6 +46,7 @@ enum cli_option {
 	OPT_CPU_WEIGHT,
 	OPT_PIDS,
 	OPT_IO_MAX,
+	OPT_CGROUP_PARENT,
 	OPT_LAST,
 };
 
@@ -73,8 +78,16 @@ int cli_exit_code(const struct ctr_error *err);
 int cli_fail(const char *verb, const struct ctr_error *err);
 
 /*
+ * After the command ended: on stderr, the OOM kills its cgroup counted
+ * ("the command was killed by the OOM killer (memory.max N)"). Nothing
+ * when there were none.
+ */
+void cli_report_oom(const struct ctr_run_result *res);
+
+/*
  * Parse with `parse`, print `usage` for --help, run the container, and
  * return the exit code: the command's status, or cli_fail's for an error.
+ * --cgroup-parent defaults to $CONTAIN_CGROUP_PARENT.
  */
 int cli_run_container(const char *verb,
 		      int (*parse)(int, char **, struct ctr_config *, struct ctr_error *),
@@ -96,5 +109,43 @@ struct cli_trace_opts {
 
 int cmd_trace_parse(int argc, char **argv, struct cli_trace_opts *opts, struct ctr_error *err);
 int cmd_trace(int argc, char **argv);
+
+/* The subcommands of `contain cgroup`. */
+enum cli_cgroup_cmd {
+	CLI_CGROUP_CREATE,
+	CLI_CGROUP_ATTACH,
+	CLI_CGROUP_MEMORY,
+	CLI_CGROUP_CPU,
+	CLI_CGROUP_PIDS,
+	CLI_CGROUP_IO,
+	CLI_CGROUP_STAT,
+	CLI_CGROUP_EXEC,
+	CLI_CGROUP_DELETE,
+};
+
+#define CLI_CGROUP_PIDS_MAX 64
+
+/* What `contain cgroup SUBCOMMAND` was asked to do. */
+struct cli_cgroup_opts {
+	enum cli_cgroup_cmd cmd;
+	const char *path;		 /* PATH as given */
+	struct ctr_limits limits;	 /* create, memory, cpu, pids, io */
+	pid_t pids[CLI_CGROUP_PIDS_MAX]; /* attach */
+	size_t n_pids;
+	bool json;   /* stat --json */
+	char **argv; /* exec: the command */
+};
+
+int cmd_cgroup_parse(int argc, char **argv, struct cli_cgroup_opts *opts, struct ctr_error *err);
+int cmd_cgroup(int argc, char **argv);
+
+struct json_t;
+/*
+ * One interface file's text as JSON: SINGLE a number, or the text as a
+ * string ("max", "50000 100000"); FLAT {KEY: number}; NESTED {KEY:
+ * {SUBKEY: number}}. Numbers with a decimal point (PSI averages) are
+ * reals. NULL when out of memory.
+ */
+struct json_t *cli_cgroup_file_json(enum ctr_cgroup_format format, const char *text);
 
 #endif

@@ -18,7 +18,7 @@ static const struct {
 	{ "ns", cmd_ns, NULL },
 	{ "run", cmd_run, NULL },
 	{ "net", NULL, "container networking" },
-	{ "cgroup", NULL, "cgroup v2 limits" },
+	{ "cgroup", cmd_cgroup, NULL },
 	{ "trace", cmd_trace, NULL },
 	{ "oci", NULL, "the OCI runtime" },
 };
@@ -32,11 +32,13 @@ static void usage(FILE *f)
 		   "  ns container --rootfs DIR [OPTIONS] -- CMD...\n"
 		   "                                           run CMD as a container in DIR\n"
 		   "  run [OPTIONS] ROOTFS -- CMD...           docker-like one-shot container\n"
+		   "  cgroup create|attach|memory|cpu|pids|io|stat|exec|delete PATH ...\n"
+		   "                                           cgroup v2 groups and limits\n"
 		   "  trace [--json] [--syscalls LIST] -- CMD...\n"
 		   "  trace [--json] [--syscalls LIST] --pid PID\n"
 		   "                                           trace namespace, mount and exec\n"
 		   "                                           syscalls of CMD and its children\n"
-		   "  net, cgroup, oci                         not implemented yet\n"
+		   "  net, oci                                 not implemented yet\n"
 		   "\n"
 		   "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 		   "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n"

@@ -4,19 +4,24 @@
  *
  *   parent                               child
  *   validate, check rootfs, build plan
+ *   [cgroup] make PARENT/contain-PID, write the limits
  *   [time] unshare time for children
  *   clone3 ----------------------------> waits on the sync socket
  *   [time] restore time for children
+ *   [cgroup] move the child into the group
  *   [user] write setgroups, gid/uid map
- *   send go ---------------------------> make / private, bind the rootfs
+ *   send go ---------------------------> [cgroup] unshare the cgroup namespace
+ *                                         make / private, bind the rootfs
  *                                         [user] become root of the namespace
  *                                         the rest of the plan (pivot_root)
  *                                         set the hostname
  *   read: EOF = exec'd <---------------- execvp the command, or send the error
  *   forward signals, wait, relay status
+ *   [cgroup] read memory.events, delete the group
  */
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +37,7 @@
 struct child_ctx {
 	const struct ctr_config *cfg;
 	const struct ctr_mount_plan *plan;
+	bool unshare_cgroupns; /* CLONE_NEWCGROUP after the parent moved us */
 };
 
 static int become_userns_root(const struct ctr_config *cfg, struct ctr_error *err)
@@ -74,6 +80,15 @@ static int child_setup(struct ctr_spawn *sp, void *userdata, struct ctr_error *e
 	const char *hostname = ctr_config_hostname(cfg);
 	int r;
 
+	/*
+	 * A new cgroup namespace is rooted at the cgroup of the process that
+	 * creates it (cgroup_namespaces(7)). Made at clone time it would be
+	 * rooted at contain's own group; made here, after the parent moved us
+	 * into the container's group, the command sees that group as "/".
+	 */
+	if (ctx->unshare_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		return ctr_error_errno(err, errno, "unshare the cgroup namespace");
+
 	r = ctr_mount_plan_apply_host(ctx->plan, &st, err);
 	if (r < 0)
 		return prepare_error(cfg, err);
@@ -92,14 +107,24 @@ static int child_setup(struct ctr_spawn *sp, void *userdata, struct ctr_error *e
 	return ctr_spawn_exec(sp, cfg->argv, err);
 }
 
-int ctr_container_run(const struct ctr_config *cfg, int *ret_status, struct ctr_error *err)
+static void cgroup_destroyp(struct ctr_cgroup **cg)
+{
+	ctr_cgroup_destroy_and_free(*cg);
+	*cg = NULL;
+}
+
+int ctr_container_run(const struct ctr_config *cfg, struct ctr_run_result *ret,
+		      struct ctr_error *err)
 {
 	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_mount_plan_ struct ctr_mount_plan *plan = NULL;
+	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
 	_cleanup_(ctr_timens_restorep) int saved_time = -1;
 	_cleanup_(ctr_spawn_destroy) struct ctr_spawn sp = CTR_SPAWN_INIT;
+	unsigned long clone_flags = cfg->namespaces & ~(unsigned long)CLONE_NEWTIME;
+	struct ctr_cgroup_oom oom = { 0 };
 	struct child_ctx ctx;
-	int r;
+	int status, r;
 
 	r = ctr_config_validate(cfg, err);
 	if (r < 0)
@@ -112,6 +137,14 @@ int ctr_container_run(const struct ctr_config *cfg, int *ret_status, struct ctr_
 	r = ctr_mount_plan_build(cfg, rootfs, &plan, err);
 	if (r < 0)
 		return ctr_error_prefix(err, "prepare rootfs");
+
+	/* The limits are in place before any process is in the group. */
+	if (ctr_config_wants_cgroup(cfg)) {
+		r = ctr_cgroup_container_new(cfg->cgroup_parent, &cfg->limits, &cg, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "set up cgroup");
+		clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
+	}
 
 	if (cfg->namespaces & CLONE_NEWTIME) {
 		struct ctr_timens_offsets off = {
@@ -126,14 +159,24 @@ int ctr_container_run(const struct ctr_config *cfg, int *ret_status, struct ctr_
 			return ctr_error_prefix(err, "set up time namespace");
 	}
 
-	ctx = (struct child_ctx){ .cfg = cfg, .plan = plan };
-	r = ctr_spawn_start(&sp, cfg->namespaces & ~(unsigned long)CLONE_NEWTIME, child_setup, &ctx,
-			    err);
+	ctx = (struct child_ctx){
+		.cfg = cfg,
+		.plan = plan,
+		.unshare_cgroupns = cg && (cfg->namespaces & CLONE_NEWCGROUP),
+	};
+	r = ctr_spawn_start(&sp, clone_flags, child_setup, &ctx, err);
 	if (r < 0)
 		return r;
 	r = ctr_timens_restore(&saved_time, err);
 	if (r < 0)
 		return ctr_error_prefix(err, "set up time namespace");
+
+	if (cg) {
+		r = ctr_cgroup_attach(cg, sp.pid, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "set up cgroup: move the child into %s",
+						cg->path);
+	}
 
 	if (cfg->namespaces & CLONE_NEWUSER) {
 		r = ctr_userns_apply(sp.pid, cfg->uid_map, cfg->n_uid_map, cfg->gid_map,
@@ -145,5 +188,24 @@ int ctr_container_run(const struct ctr_config *cfg, int *ret_status, struct ctr_
 	r = ctr_spawn_release(&sp, err);
 	if (r < 0)
 		return r;
-	return ctr_spawn_wait(&sp, ret_status, err);
+	r = ctr_spawn_wait(&sp, &status, err);
+	if (r < 0)
+		return r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->status = status;
+	if (!cg)
+		return 0;
+	/* The group is new: every OOM kill it counts happened in this run. */
+	ctr_cgroup_oom_read(cg, &oom);
+	if (oom.known) {
+		ret->oom_kills = oom.oom_kill;
+		snprintf(ret->memory_max, sizeof(ret->memory_max), "%s", oom.memory_max);
+	}
+	snprintf(ret->cgroup, sizeof(ret->cgroup), "%s", cg->path);
+	r = ctr_cgroup_destroy(cg, CTR_CGROUP_DRAIN_MS, err);
+	if (r < 0)
+		return ctr_error_prefix(err, "delete the container's cgroup");
+	ctr_cgroup_free(TAKE_PTR(cg));
+	return 0;
 }

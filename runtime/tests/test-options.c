@@ -223,27 +223,56 @@ START_TEST(ns_conflicts)
 }
 END_TEST
 
+START_TEST(limits_are_parsed)
+{
+	ck_assert_int_eq(NS("container", "--rootfs", "/r", "--memory", "512M", "--", "true"),
+			 CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.memory_max, 512ull << 20);
+	/* --memory caps memory and swap together. */
+	ck_assert_uint_eq(cfg.limits.set, CTR_LIMIT_MEMORY | CTR_LIMIT_MEMORY_NOSWAP);
+	ck_assert(ctr_config_wants_cgroup(&cfg));
+	ck_assert_ptr_null(cfg.cgroup_parent);
+	ck_assert_int_eq(NS("container", "--rootfs", "/r", "--memory", "max", "--", "true"),
+			 CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.set, CTR_LIMIT_MEMORY);
+	ck_assert_int_eq(NS("container", "--rootfs", "/r", "--cpus", "1.5", "--", "true"),
+			 CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.cpus_milli, 1500);
+	ck_assert_int_eq(NS("container", "--rootfs", "/r", "--pids", "max", "--", "true"),
+			 CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.pids_max, CTR_LIMIT_MAX);
+	ck_assert_int_eq(NS("pid", "--pids", "10", "--memory-high", "1G", "--", "true"),
+			 CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.set, CTR_LIMIT_PIDS | CTR_LIMIT_MEMORY_HIGH);
+	ck_assert_int_eq(RUN("/r", "--cpu-weight", "100", "--io-max", "8:0 rbps=1048576",
+			     "--cgroup-parent", "/sys/fs/cgroup/lab", "--", "true"),
+			 CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.cpu_weight, 100);
+	ck_assert_uint_eq(cfg.limits.n_io_max, 1);
+	ck_assert_uint_eq(cfg.limits.io_max[0].v[CTR_IO_RBPS], 1048576);
+	ck_assert_str_eq(cfg.cgroup_parent, "/sys/fs/cgroup/lab");
+	ck_assert_int_eq(RUN("/r", "--cgroup-parent", "lab", "--", "true"), CLI_PARSED);
+	ck_assert_uint_eq(cfg.limits.set, 0);
+	ck_assert(ctr_config_wants_cgroup(&cfg));
+	ck_assert_int_eq(RUN("/r", "--", "true"), CLI_PARSED);
+	ck_assert(!ctr_config_wants_cgroup(&cfg));
+	ck_usage(RUN("/r", "--cgroup-parent", "", "--", "true"),
+		 "--cgroup-parent must not be empty");
+	ck_usage(RUN("/r", "--cgroup-parent", "a", "--cgroup-parent", "b", "--", "true"),
+		 "--cgroup-parent given twice with different values");
+	ck_usage(RUN("/r", "--cpus", "0.005", "--", "true"), "--cpus must be at least 0.01");
+	ck_usage(RUN("/r", "--io-max", "8:0 rbps=1", "--io-max", "8:16 rbps=1", "--", "true"),
+		 "--io-max given twice with different values");
+}
+END_TEST
+
 START_TEST(later_options_are_parsed_then_refused)
 {
-	ck_usage(NS("container", "--rootfs", "/r", "--memory", "512M", "--", "true"),
-		 "--memory is not implemented yet");
-	ck_assert_uint_eq(cfg.limits.memory_max, 512ull << 20);
-	ck_usage(NS("container", "--rootfs", "/r", "--cpus", "1.5", "--", "true"),
-		 "--cpus is not implemented yet");
-	ck_assert_uint_eq(cfg.limits.cpus_milli, 1500);
-	ck_usage(NS("container", "--rootfs", "/r", "--pids", "max", "--", "true"),
-		 "--pids is not implemented yet");
-	ck_assert_uint_eq(cfg.limits.pids_max, CTR_LIMIT_MAX);
 	ck_usage(NS("container", "--rootfs", "/r", "--net", "lab0", "--", "true"),
 		 "--net NAME is not implemented yet");
 	ck_assert_str_eq(cfg.net_name, "lab0");
 	ck_usage(NS("container", "--rootfs", "/r", "--net=lab0", "--", "true"),
 		 "--net NAME is not implemented yet");
-	ck_usage(RUN("/r", "--memory-high", "1G", "--", "true"),
-		 "--memory-high is not implemented");
-	ck_usage(RUN("/r", "--cpu-weight", "100", "--", "true"), "--cpu-weight is not implemented");
-	ck_usage(RUN("/r", "--io-max", "8:0 rbps=1048576", "--", "true"),
-		 "--io-max is not implemented");
 	ck_usage(RUN("/r", "--net", "lab0", "--", "true"), "--net NAME is not implemented yet");
 }
 END_TEST
@@ -259,6 +288,7 @@ START_TEST(later_options_bad_values)
 	ck_usage(RUN("/r", "--cpu-weight", "10001", "--", "true"), "for --cpu-weight");
 	ck_usage(RUN("/r", "--pids", "lots", "--", "true"), "for --pids");
 	ck_usage(RUN("/r", "--io-max", "fast", "--", "true"), "for --io-max");
+	ck_usage(RUN("/r", "--io-max", "8:0 zbps=1", "--", "true"), "unknown key \"zbps\"");
 }
 END_TEST
 
@@ -367,6 +397,7 @@ int main(void)
 	tcase_add_test(tc, ns_help);
 	tcase_add_test(tc, ns_bad_usage);
 	tcase_add_test(tc, ns_conflicts);
+	tcase_add_test(tc, limits_are_parsed);
 	tcase_add_test(tc, later_options_are_parsed_then_refused);
 	tcase_add_test(tc, later_options_bad_values);
 	tcase_add_test(tc, run_forms);
