@@ -17,6 +17,9 @@
 #                 never comes): BOOT_TIMEOUT
 #   run-auto      `isolab run --vm auto`: a test whose needs fail on this host
 #                 runs in the VM instead, marked vm:debian-6.1
+#   limits        the limits suite for real (its controllers may be bound to
+#                 cgroup v1 here): every limits test comes back from the VM as
+#                 PASS; a FAIL, SKIP, BROKEN or TIMEOUT fails the case
 #
 # Usage: vm-run.sh ISOLAB CASE
 # Exits 77 (skipped, for meson) without root or qemu; the kernel is fetched
@@ -128,6 +131,19 @@ run-auto)
 	fi
 	invm=$(jqr '[.results[] | select(.where == "vm:debian-6.1")] | length')
 	say "$invm of $n limits tests ran in the VM: $(jqr '[.results[] | .name + "=" + .outcome + "@" + .where] | join(" ")')"
+	;;
+limits)
+	rc=$(run_vm -- --area limits | tail -1)
+	expect_class RESULTS
+	want=$("$isolab" list --area limits | wc -l)
+	got=$(jqr '[.results[] | select(.where == "vm:debian-6.1" and .area == "limits")] | length')
+	[ "$got" = "$want" ] || fail "$got limits results came back, expected $want"
+	# A SKIP counts too: in this guest every controller is there, so a skip
+	# would hide a test that should have run.
+	bad=$(jqr '[.results[] | select(.area == "limits" and .outcome != "PASS")] | map(.name + " " + .outcome + ": " + (.reason // "")) | join("; ")')
+	[ -z "$bad" ] || fail "not PASS in the VM: $bad"
+	[ "$rc" = 0 ] || fail "isolab vm exited $rc with every limits result passing"
+	say "$got limits tests passed on $(jqr '.vms[0].release'), wall $(jqr '.vms[0].wall_s') s ($(jqr '.vms[0].accel'))"
 	;;
 *)
 	fail "unknown case $case_"
