@@ -148,4 +148,18 @@ struct json_t;
  */
 struct json_t *cli_cgroup_file_json(enum ctr_cgroup_format format, const char *text);
 
+/* The cgroup v2 limit options of `run` and `ns`, for their --help. */
+#define CLI_LIMITS_HELP                                                                    \
+	"cgroup v2 limits (the command runs in a cgroup of its own, PARENT/contain-PID,\n" \
+	"deleted when it ends):\n"                                                         \
+	"  --memory N                memory.max: bytes, K/M/G/T suffix, or max; also\n"    \
+	"                            memory.swap.max 0, so N caps memory plus swap\n"      \
+	"  --memory-high N           memory.high (throttle and reclaim above N)\n"         \
+	"  --cpus X                  cpu.max: X CPUs, e.g. 0.5 (\"50000 100000\")\n"       \
+	"  --cpu-weight N            cpu.weight, 1-10000 (default 100)\n"                  \
+	"  --pids N                  pids.max: number of tasks, or max\n"                  \
+	"  --io-max \"MAJ:MIN K=V...\" io.max; K is rbps, wbps, riops or wiops\n"          \
+	"  --cgroup-parent DIR       where the cgroup is made (default:\n"                 \
+	"                            $CONTAIN_CGROUP_PARENT, else contain's own cgroup)\n"
+
 #endif
