@@ -44,12 +44,7 @@ static const struct {
 
 static const struct option create_options[] = {
 	{ "help", no_argument, NULL, 'h' },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "memory-high", required_argument, NULL, OPT_MEMORY_HIGH },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },
-	{ "pids", required_argument, NULL, OPT_PIDS },
-	{ "io-max", required_argument, NULL, OPT_IO_MAX },
+	CLI_LIMIT_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 

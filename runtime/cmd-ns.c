@@ -26,12 +26,7 @@ static const struct option options[] = {
 	{ "gid-map", required_argument, NULL, OPT_GID_MAP },
 	{ "monotonic-offset", required_argument, NULL, OPT_MONOTONIC_OFFSET },
 	{ "boottime-offset", required_argument, NULL, OPT_BOOTTIME_OFFSET },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "memory-high", required_argument, NULL, OPT_MEMORY_HIGH },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },
-	{ "pids", required_argument, NULL, OPT_PIDS },
-	{ "io-max", required_argument, NULL, OPT_IO_MAX },
+	CLI_LIMIT_OPTIONS,
 	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
 	{ NULL, 0, NULL, 0 },
 };

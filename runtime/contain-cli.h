@@ -148,6 +148,17 @@ struct json_t;
  */
 struct json_t *cli_cgroup_file_json(enum ctr_cgroup_format format, const char *text);
 
+/* The cgroup v2 limit options of `run`, `ns` and `cgroup create` (getopt_long). */
+#define CLI_LIMIT_OPTIONS                                                    \
+	{ "memory", required_argument, NULL, OPT_MEMORY },                   \
+		{ "memory-high", required_argument, NULL, OPT_MEMORY_HIGH }, \
+		{ "cpus", required_argument, NULL, OPT_CPUS },               \
+		{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },   \
+		{ "pids", required_argument, NULL, OPT_PIDS },               \
+	{                                                                    \
+		"io-max", required_argument, NULL, OPT_IO_MAX                \
+	}
+
 /* The cgroup v2 limit options of `run` and `ns`, for their --help. */
 #define CLI_LIMITS_HELP                                                                    \
 	"cgroup v2 limits (the command runs in a cgroup of its own, PARENT/contain-PID,\n" \
