@@ -26,6 +26,8 @@ static const struct verb {
 	  "probe what this host supports, and which lessons it can run" },
 	{ "vm", isolab_cmd_vm, "run the tests in fresh VMs, one per kernel, as a matrix" },
 	{ "reap", isolab_cmd_reap, "undo what dead runs left behind (cgroups, netns, mounts...)" },
+	{ "report", isolab_cmd_report,
+	  "render JSON reports: `isolab report html RUN.json... -o FILE`" },
 };
 
 static void usage(FILE *out)
