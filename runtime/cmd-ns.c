@@ -49,13 +49,12 @@ static void usage(void)
 	       "                            (default 0:100000:65536)\n"
 	       "  --gid-map IN:OUT:COUNT    gid map (default 0:100000:65536)\n"
 	       "  --net                     add a new, empty network namespace\n"
+	       "  --net NAME, --net=NAME    join the named network namespace NAME instead\n"
+	       "                            (`contain net create NAME`)\n"
 	       "  --monotonic-offset SECS   CLOCK_MONOTONIC offset (needs time)\n"
 	       "  --boottime-offset SECS    CLOCK_BOOTTIME offset (needs time)\n"
 	       "  -h, --help                show this help\n"
 	       "\n" CLI_LIMITS_HELP "\n"
-	       "Parsed but not implemented yet (refused with exit 125):\n"
-	       "  --net=NAME\n"
-	       "\n"
 	       "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 	       "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n");
 }

@@ -3,9 +3,8 @@
  * contain run [OPTIONS] ROOTFS -- CMD [ARG...]
  *
  * The docker-like one-shot: `ns container` with its defaults, the rootfs
- * given as an argument, and cgroup v2 limits. Images and named networks
- * arrive with later issues; their options are parsed already and refused
- * for now.
+ * given as an argument, cgroup v2 limits, and a named network namespace
+ * to join (--net NAME).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -32,11 +31,10 @@ static void usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  --hostname NAME   the container's hostname (default: " CTR_DEFAULT_HOSTNAME ")\n"
+	       "  --net NAME        join the named network namespace NAME (`contain net\n"
+	       "                    create NAME`) instead of the host's\n"
 	       "  -h, --help        show this help\n"
 	       "\n" CLI_LIMITS_HELP "\n"
-	       "Parsed but not implemented yet (refused with exit 125):\n"
-	       "  --net NAME\n"
-	       "\n"
 	       "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 	       "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n");
 }

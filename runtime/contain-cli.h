@@ -16,6 +16,7 @@
 #include "ctr-cgroup.h"
 #include "ctr-config.h"
 #include "ctr-error.h"
+#include "ctr-net-addr.h"
 
 /* Exit codes of contain itself (CONTRACT.md). */
 #define CLI_EXIT_FAILED	     125 /* contain failed before the command ran */
@@ -138,6 +139,45 @@ struct cli_cgroup_opts {
 
 int cmd_cgroup_parse(int argc, char **argv, struct cli_cgroup_opts *opts, struct ctr_error *err);
 int cmd_cgroup(int argc, char **argv);
+
+/* The subcommands of `contain net`. */
+enum cli_net_cmd {
+	CLI_NET_CREATE,
+	CLI_NET_DELETE,
+	CLI_NET_BRIDGE,
+	CLI_NET_ATTACH,
+	CLI_NET_VETH,
+	CLI_NET_NAT,
+	CLI_NET_EXEC,
+	CLI_NET_DIAGNOSE,
+};
+
+/* What `contain net SUBCOMMAND` was asked to do; addresses are parsed already. */
+struct cli_net_opts {
+	bool has_cmd; /* a subcommand was given (its --help, or the verb's) */
+	enum cli_net_cmd cmd;
+	const char *name;   /* NAME (create, delete, attach, veth, exec, diagnose) or BR */
+	const char *bridge; /* attach: BR */
+	bool del;	    /* bridge --delete, nat --delete */
+	bool has_addr, has_peer_addr, has_gateway, has_subnet, has_to;
+	struct ctr_cidr addr;	   /* --addr */
+	struct ctr_cidr peer_addr; /* veth --peer-addr */
+	struct ctr_cidr gateway;   /* attach --gateway (prefix 32) */
+	struct ctr_cidr subnet;	   /* nat --subnet (host bits zero) */
+	struct ctr_cidr to;	   /* diagnose --to (prefix 32) */
+	char **argv;		   /* exec: the command */
+};
+
+/* Exit status of `contain net diagnose` when a step is missing. */
+#define CLI_NET_DIAGNOSE_MISSING 1
+
+/*
+ * Parse `net SUBCOMMAND ...` (argv[0] is "net"). Returns CLI_PARSED,
+ * CLI_HELP (for the subcommand when opts->has_cmd, else for the verb), or a
+ * usage error that names the bad option or value.
+ */
+int cmd_net_parse(int argc, char **argv, struct cli_net_opts *opts, struct ctr_error *err);
+int cmd_net(int argc, char **argv);
 
 struct json_t;
 /*

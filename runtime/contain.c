@@ -15,11 +15,11 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *later; /* for verbs not implemented yet: what brings them */
 } verbs[] = {
-	{ "ns", cmd_ns, NULL },
-	{ "run", cmd_run, NULL },
-	{ "net", NULL, "container networking" },
-	{ "cgroup", cmd_cgroup, NULL },
-	{ "trace", cmd_trace, NULL },
+	{ "ns", cmd_ns, NULL },		/* cmd-ns.c */
+	{ "run", cmd_run, NULL },	/* cmd-run.c */
+	{ "net", cmd_net, NULL },	/* cmd-net.c */
+	{ "cgroup", cmd_cgroup, NULL }, /* cmd-cgroup.c */
+	{ "trace", cmd_trace, NULL },	/* cmd-trace.c */
 	{ "oci", NULL, "the OCI runtime" },
 };
 
@@ -34,11 +34,14 @@ static void usage(FILE *f)
 		   "  run [OPTIONS] ROOTFS -- CMD...           docker-like one-shot container\n"
 		   "  cgroup create|attach|memory|cpu|pids|io|stat|exec|delete PATH ...\n"
 		   "                                           cgroup v2 groups and limits\n"
+		   "  net create|delete|bridge|attach|veth|nat|exec|diagnose ...\n"
+		   "                                           network namespaces, bridges, veth\n"
+		   "                                           cables and NAT\n"
 		   "  trace [--json] [--syscalls LIST] -- CMD...\n"
 		   "  trace [--json] [--syscalls LIST] --pid PID\n"
 		   "                                           trace namespace, mount and exec\n"
 		   "                                           syscalls of CMD and its children\n"
-		   "  net, oci                                 not implemented yet\n"
+		   "  oci                                      not implemented yet\n"
 		   "\n"
 		   "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 		   "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n"

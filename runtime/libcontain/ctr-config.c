@@ -14,6 +14,7 @@
 
 #include "ctr-config.h"
 #include "ctr-namespace.h"
+#include "ctr-net-addr.h"
 
 void ctr_config_init(struct ctr_config *cfg)
 {
@@ -123,9 +124,17 @@ int ctr_config_validate(const struct ctr_config *cfg, struct ctr_error *err)
 	r = ctr_limits_validate(&cfg->limits, err);
 	if (r < 0)
 		return r;
-	if (cfg->net_name)
-		return ctr_error_usage(err, "--net NAME is not implemented yet: container "
-					    "networks arrive with a later issue");
+	if (cfg->net_name) {
+		r = ctr_netns_name_check(cfg->net_name, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "--net");
+		if (cfg->namespaces & CLONE_NEWNET)
+			return ctr_error_usage(err,
+					       "--net %s joins an existing network namespace: "
+					       "it cannot be combined with a new one (net "
+					       "in TYPE, or --net without a name)",
+					       cfg->net_name);
+	}
 	return 0;
 }
 

@@ -5,9 +5,9 @@
  * ctr_container_run() acts on it. Strings are borrowed (they point into
  * argv), so there is nothing to free.
  *
- * Options that arrive with later issues (named networks) are already
- * parsed into the struct so that the command line is stable, and are
- * refused by ctr_config_validate() until they are implemented.
+ * Options that arrive with later issues are already parsed into the
+ * struct so that the command line is stable, and are refused by
+ * ctr_config_validate() until they are implemented.
  */
 #ifndef CTR_CONFIG_H
 #define CTR_CONFIG_H
@@ -109,12 +109,19 @@ struct ctr_config {
 	 * no parent, the container gets no cgroup of its own.
 	 */
 	const char *cgroup_parent;
-	const char *net_name; /* --net NAME (arrives with the network issue) */
+	/*
+	 * --net NAME: join the network namespace bind-mounted at
+	 * $CONTAIN_NETNS_DIR/NAME (`contain net create`) instead of a new one.
+	 */
+	const char *net_name;
 };
 
 void ctr_config_init(struct ctr_config *cfg);
 
-/* Refuse combinations that cannot work, and options not implemented yet. */
+/*
+ * Refuse combinations that cannot work, and options not implemented yet.
+ * --net NAME must be a valid name and excludes a new network namespace.
+ */
 int ctr_config_validate(const struct ctr_config *cfg, struct ctr_error *err);
 
 /*

@@ -5,8 +5,11 @@
  *   parent                               child
  *   validate, check rootfs, build plan
  *   [cgroup] make PARENT/contain-PID, write the limits
+ *   [net NAME] open the namespace file
  *   [time] unshare time for children
+ *   [net NAME] setns into it
  *   clone3 ----------------------------> waits on the sync socket
+ *   [net NAME] setns back
  *   [time] restore time for children
  *   [cgroup] move the child into the group
  *   [user] write setgroups, gid/uid map
@@ -28,6 +31,7 @@
 #include "ctr-container.h"
 #include "ctr-mount-plan.h"
 #include "ctr-mount.h"
+#include "ctr-net.h"
 #include "ctr-rootfs.h"
 #include "ctr-spawn.h"
 #include "ctr-timens.h"
@@ -120,6 +124,8 @@ int ctr_container_run(const struct ctr_config *cfg, struct ctr_run_result *ret,
 	_cleanup_mount_plan_ struct ctr_mount_plan *plan = NULL;
 	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
 	_cleanup_(ctr_timens_restorep) int saved_time = -1;
+	_cleanup_(ctr_netns_restorep) int saved_net = -1;
+	_cleanup_close_ int netns = -1;
 	_cleanup_(ctr_spawn_destroy) struct ctr_spawn sp = CTR_SPAWN_INIT;
 	unsigned long clone_flags = cfg->namespaces & ~(unsigned long)CLONE_NEWTIME;
 	struct ctr_cgroup_oom oom = { 0 };
@@ -137,6 +143,12 @@ int ctr_container_run(const struct ctr_config *cfg, struct ctr_run_result *ret,
 	r = ctr_mount_plan_build(cfg, rootfs, &plan, err);
 	if (r < 0)
 		return ctr_error_prefix(err, "prepare rootfs");
+	/* An unknown NAME is refused before anything is made. */
+	if (cfg->net_name) {
+		r = ctr_netns_open(cfg->net_name, &netns, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "--net");
+	}
 
 	/* The limits are in place before any process is in the group. */
 	if (ctr_config_wants_cgroup(cfg)) {
@@ -164,7 +176,23 @@ int ctr_container_run(const struct ctr_config *cfg, struct ctr_run_result *ret,
 		.plan = plan,
 		.unshare_cgroupns = cg && (cfg->namespaces & CLONE_NEWCGROUP),
 	};
+	/*
+	 * The child is born in the named network namespace: contain enters
+	 * it for the clone and leaves right after. Joining it in the child
+	 * would come too late with --user: the child is in its new user
+	 * namespace from the start, and setns(2) into a network namespace
+	 * owned by the initial user namespace needs CAP_SYS_ADMIN there
+	 * (setns(2), user_namespaces(7)).
+	 */
+	if (netns >= 0) {
+		r = ctr_netns_enter(netns, &saved_net, err);
+		if (r < 0)
+			return ctr_error_prefix(err, "--net %s", cfg->net_name);
+	}
 	r = ctr_spawn_start(&sp, clone_flags, child_setup, &ctx, err);
+	if (r < 0)
+		return r;
+	r = ctr_netns_restore(&saved_net, err);
 	if (r < 0)
 		return r;
 	r = ctr_timens_restore(&saved_time, err);

@@ -110,7 +110,12 @@ static int build_container(struct ctr_mount_plan *plan, const struct ctr_config 
 	 */
 	PUSH(.kind = CTR_MOUNT_OP_MOUNT, .source = "proc", .target = "/proc", .fstype = "proc",
 	     .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	if (cfg->namespaces & CLONE_NEWNET) {
+	/*
+	 * A joined namespace (--net NAME) is owned by the initial user
+	 * namespace, so only a container without --user may mount its sysfs.
+	 */
+	if ((cfg->namespaces & CLONE_NEWNET) ||
+	    (cfg->net_name && !(cfg->namespaces & CLONE_NEWUSER))) {
 		PUSH(.kind = CTR_MOUNT_OP_MOUNT, .source = "sysfs", .target = "/sys",
 		     .fstype = "sysfs", .flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	} else {

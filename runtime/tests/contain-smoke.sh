@@ -127,8 +127,9 @@ expect "rootfs with /proc a symlink is refused: 125" 125 "" \
 run ns container -- /bin/true
 expect "ns container without --rootfs: 125" 125 "" "ns container needs --rootfs DIR"
 
-run ns container --rootfs "$rootfs" --net lab0 -- /bin/true
-expect "not implemented options are refused: 125" 125 "" "--net NAME is not implemented yet"
+CONTAIN_NETNS_DIR=$tmp/no-netns run ns container --rootfs "$rootfs" --net lab0 -- /bin/true
+expect "--net with an unknown NAME: 125" 125 "" \
+	"contain: --net: network namespace \"lab0\" does not exist (no $tmp/no-netns/lab0)"
 
 run ns container --rootfs "$rootfs" --user -- /bin/sh -c 'id -u; id -g; cat /proc/self/uid_map'
 out=$(echo "$out" | tr -s ' ' | sed 's/^ //')
@@ -246,6 +247,91 @@ else
 	else
 		not_ok "nothing left under the cgroup parent" "left: $(cgleft)"
 	fi
+fi
+
+# contain net, only inside a sandbox: a new network namespace and a private
+# mount namespace with the netns and state directories on a tmpfs of their
+# own, so that nothing here touches the host's links, routes or /run/netns.
+# The sandbox prints "PASS name" or "FAIL name: details" per check.
+cat > "$tmp/net.sh" << 'EOF'
+set -u
+c=$CONTAIN
+mount -t tmpfs sandbox "$SANDBOX" || { echo "FAIL net sandbox: mount tmpfs"; exit 0; }
+export CONTAIN_NETNS_DIR=$SANDBOX/netns CONTAIN_STATE_DIR=$SANDBOX/state
+unset ISOLAB_JOURNAL
+ip link set lo up
+check() { # NAME WANT_RC WANT_ERR_SUBSTRING CMD...
+	local name=$1 want=$2 want_err=$3 rc
+	shift 3
+	"$@" > "$SANDBOX/out" 2> "$SANDBOX/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, want $want: $(tr '\n' ' ' < "$SANDBOX/err")"
+	elif [ -n "$want_err" ] && ! grep -qF -- "$want_err" "$SANDBOX/err"; then
+		echo "FAIL $name: stderr lacks '$want_err': $(tr '\n' ' ' < "$SANDBOX/err")"
+	else
+		echo "PASS $name"
+	fi
+}
+links() { ip -o link show | awk -F': ' '{ print $2 }' | sort | tr '\n' ' '; }
+check "net create" 0 "" "$c" net create a
+if [ "$(stat -f -c %T "$CONTAIN_NETNS_DIR/a")" = nsfs ]; then
+	echo "PASS net create: an nsfs bind mount"
+else
+	echo "FAIL net create: an nsfs bind mount: $(stat -f -c %T "$CONTAIN_NETNS_DIR/a")"
+fi
+out=$("$c" net exec a -- ip -o link show | awk '{ print $2, $3 }')
+case "$out" in
+"lo: <LOOPBACK>") echo "PASS net create: only lo, down" ;;
+*) echo "FAIL net create: only lo, down: $out" ;;
+esac
+check "net create: a duplicate NAME is refused" 125 'network namespace "a" exists already' \
+	"$c" net create a
+check "net bridge" 0 "" "$c" net bridge br0 --addr 10.9.0.1/24
+check "net attach" 0 "" "$c" net attach a br0 --addr 10.9.0.2/24 --gateway 10.9.0.1
+check "net exec: the namespace reaches its gateway" 0 "" \
+	"$c" net exec a -- "$BUSYBOX" ping -c 1 -W 2 10.9.0.1
+check "net diagnose: every step ok" 0 "" "$c" net diagnose a
+before=$(links)
+check "net attach: a missing bridge is refused" 125 "bridge br9 does not exist" \
+	"$c" net attach a br9 --addr 10.9.0.3/24
+check "net attach: a bad CIDR is refused" 125 '--addr "10.9.0.300/24"' \
+	"$c" net attach a br0 --addr 10.9.0.300/24
+check "net attach: an unknown NAME is refused" 125 'network namespace "b" does not exist' \
+	"$c" net attach b br0 --addr 10.9.0.3/24
+check "net attach: a non-bridge is refused" 125 "lo is not a bridge" \
+	"$c" net attach a lo --addr 10.9.0.3/24
+check "net attach: a failed attach removes its veth" 125 "there is one already" \
+	"$c" net attach a br0 --addr 10.9.0.3/24 --gateway 10.9.0.1
+if [ "$(links)" = "$before" ]; then
+	echo "PASS net attach: failures leave no link behind"
+else
+	echo "FAIL net attach: failures leave no link behind: $before -> $(links)"
+fi
+check "net delete" 0 "" "$c" net delete a
+check "net bridge --delete" 0 "" "$c" net bridge --delete br0
+check "net delete: an unknown NAME is refused" 125 'network namespace "a" does not exist' \
+	"$c" net delete a
+if [ "$(links)" = "lo " ] && [ -z "$(ls -A "$CONTAIN_NETNS_DIR")" ] &&
+	[ -z "$(awk -v d="$CONTAIN_NETNS_DIR/" 'index($5, d) == 1' /proc/self/mountinfo)" ]; then
+	echo "PASS net delete: no link, namespace or bind mount left"
+else
+	echo "FAIL net delete: left: $(links) $(ls -A "$CONTAIN_NETNS_DIR")"
+fi
+EOF
+if ! command -v ip > /dev/null || ! command -v unshare > /dev/null ||
+	! unshare --net --mount --propagation private true 2> /dev/null; then
+	n=$((n + 1))
+	echo "ok $n - contain net # SKIP needs ip, unshare and network namespaces"
+else
+	mkdir -p "$tmp/sandbox"
+	while IFS= read -r line; do
+		case "$line" in
+		"PASS "*) ok "${line#PASS }" ;;
+		"FAIL "*) not_ok "${line#FAIL }" ;;
+		esac
+	done < <(CONTAIN=$contain SANDBOX=$tmp/sandbox BUSYBOX=$busybox \
+		unshare --net --mount --propagation private bash "$tmp/net.sh" 2>&1)
 fi
 
 if [ "$(hostname)" = "$hostname_before" ]; then

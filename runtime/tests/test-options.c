@@ -266,14 +266,18 @@ START_TEST(limits_are_parsed)
 }
 END_TEST
 
-START_TEST(later_options_are_parsed_then_refused)
+START_TEST(net_name_joins_a_named_namespace)
 {
-	ck_usage(NS("container", "--rootfs", "/r", "--net", "lab0", "--", "true"),
-		 "--net NAME is not implemented yet");
+	ck_assert_int_eq(NS("container", "--rootfs", "/r", "--net", "lab0", "--", "true"),
+			 CLI_PARSED);
 	ck_assert_str_eq(cfg.net_name, "lab0");
-	ck_usage(NS("container", "--rootfs", "/r", "--net=lab0", "--", "true"),
-		 "--net NAME is not implemented yet");
-	ck_usage(RUN("/r", "--net", "lab0", "--", "true"), "--net NAME is not implemented yet");
+	ck_assert(!(cfg.namespaces & CLONE_NEWNET));
+	ck_assert_int_eq(NS("container", "--rootfs", "/r", "--net=lab0", "--", "true"), CLI_PARSED);
+	ck_assert_str_eq(cfg.net_name, "lab0");
+	ck_assert_int_eq(RUN("/r", "--net", "lab0", "--", "true"), CLI_PARSED);
+	ck_assert_str_eq(cfg.net_name, "lab0");
+	ck_usage(RUN("/r", "--net", "x/y", "--", "true"), "--net: namespace name \"x/y\"");
+	ck_usage(NS("net", "--net=lab0", "--", "true"), "cannot be combined with a new one");
 }
 END_TEST
 
@@ -398,7 +402,7 @@ int main(void)
 	tcase_add_test(tc, ns_bad_usage);
 	tcase_add_test(tc, ns_conflicts);
 	tcase_add_test(tc, limits_are_parsed);
-	tcase_add_test(tc, later_options_are_parsed_then_refused);
+	tcase_add_test(tc, net_name_joins_a_named_namespace);
 	tcase_add_test(tc, later_options_bad_values);
 	tcase_add_test(tc, run_forms);
 	tcase_add_test(tc, value_parsers);
