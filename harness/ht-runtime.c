@@ -33,13 +33,48 @@ static struct ht_proc_opts with_deadline(struct ht_ctx *t, const struct ht_proc_
 	return r;
 }
 
+/*
+ * "ISOLAB_JOURNAL=<path>" for this run's journal, or NULL when the test has
+ * none. The runtime appends what it creates there before creating it
+ * (ht-journal.h), so `isolab reap` can undo a run killed mid-test. The path
+ * is read back from the test's own descriptor of the journal (proc(5),
+ * /proc/PID/fd), so it names exactly the file the runner locks.
+ */
+static char *journal_env(struct ht_ctx *t)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	if (t->journal_fd < 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", t->journal_fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0 || path[0] != '/')
+		return NULL;
+	path[n] = '\0';
+	return ht_xasprintf("ISOLAB_JOURNAL=%s", path);
+}
+
 static void start_words(struct ht_ctx *t, struct ht_proc *p, const char *const *args,
 			const struct ht_proc_opts *o)
 {
+	_cleanup_free_ char *jenv = journal_env(t);
+	_cleanup_free_ char **env = NULL;
+	struct ht_proc_opts opts = *o;
 	wordexp_t we;
-	size_t n = 0;
+	size_t n = 0, n_env = 0;
 	const char **argv;
 	int r;
+
+	if (jenv) {
+		for (char *const *e = o->env_add; e && *e; e++)
+			n_env++;
+		env = ht_xcalloc(n_env + 2, sizeof(*env));
+		for (size_t i = 0; i < n_env; i++)
+			env[i] = o->env_add[i];
+		env[n_env] = jenv;
+		opts.env_add = env;
+	}
 
 	if (wordexp(ht_runtime_words(), &we, WRDE_NOCMD | WRDE_UNDEF) != 0 || we.we_wordc == 0)
 		ht_broken(t, "cannot split the runtime command '%s'", ht_runtime_words());
@@ -50,7 +85,7 @@ static void start_words(struct ht_ctx *t, struct ht_proc *p, const char *const *
 		argv[i] = we.we_wordv[i];
 	for (size_t i = 0; i < n; i++)
 		argv[we.we_wordc + i] = args[i];
-	r = ht_proc_start(p, argv, o);
+	r = ht_proc_start(p, argv, &opts);
 	free(argv);
 	wordfree(&we);
 	if (r < 0)
