@@ -28,6 +28,7 @@ enum {
 	NET_SUBNET,
 	NET_DELETE,
 	NET_TO,
+	NET_ATTACH,
 	NET_LAST,
 };
 
@@ -42,6 +43,7 @@ static const struct option options[] = {
 	{ "subnet", required_argument, NULL, NET_SUBNET },
 	{ "delete", no_argument, NULL, NET_DELETE },
 	{ "to", required_argument, NULL, NET_TO },
+	{ "attach", required_argument, NULL, NET_ATTACH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -52,12 +54,15 @@ static const struct {
 	const char *help;
 } subcommands[] = {
 	[CLI_NET_CREATE] = {
-		"create", 1, 0,
-		"usage: contain net create NAME\n"
+		"create", 1, BIT(NET_ATTACH) | BIT(NET_ADDR) | BIT(NET_GATEWAY),
+		"usage: contain net create NAME [--attach BR --addr CIDR [--gateway IP]]\n"
 		"\n"
 		"A new network namespace, bind-mounted at $CONTAIN_NETNS_DIR/NAME (default\n"
 		"/run/netns/NAME, where `ip netns` sees it). It has only lo, and lo is down.\n"
-		"NAME is 1-63 of A-Z a-z 0-9 _ . -, not starting with . or -.\n",
+		"NAME is 1-63 of A-Z a-z 0-9 _ . -, not starting with . or -.\n"
+		"With --attach, NAME is then cabled to bridge BR in the same call, as\n"
+		"`contain net attach NAME BR --addr CIDR [--gateway IP]` would; if that\n"
+		"fails, NAME is deleted again.\n",
 	},
 	[CLI_NET_DELETE] = {
 		"delete", 1, 0,
@@ -131,7 +136,7 @@ static const struct {
 
 static void usage(void)
 {
-	printf("usage: contain net create NAME\n"
+	printf("usage: contain net create NAME [--attach BR --addr CIDR [--gateway IP]]\n"
 	       "       contain net delete NAME\n"
 	       "       contain net bridge BR --addr CIDR\n"
 	       "       contain net bridge --delete BR\n"
@@ -207,6 +212,9 @@ static int set_option(struct cli_net_opts *o, unsigned *seen, int c, const char 
 	case NET_DELETE:
 		o->del = true;
 		return 0;
+	case NET_ATTACH:
+		o->bridge = arg;
+		return 0;
 	}
 	return ctr_error_usage(err, "unexpected option %s", name);
 }
@@ -243,11 +251,32 @@ static int check_same_subnet(const struct cli_net_opts *o, struct ctr_error *err
 	return 0;
 }
 
+/* attach, create --attach: an address, and a gateway inside its subnet. */
+static int check_cable(const struct cli_net_opts *o, struct ctr_error *err)
+{
+	char a[CTR_CIDR_STRLEN], g[CTR_CIDR_STRLEN];
+	int r;
+
+	r = ctr_ifname_check(o->bridge, "BR", err);
+	if (r < 0)
+		return r;
+	if (!o->has_addr)
+		return ctr_error_usage(err, "missing --addr CIDR");
+	if (!o->has_gateway)
+		return 0;
+	ctr_cidr_format(&o->addr, true, a);
+	ctr_cidr_format(&o->gateway, false, g);
+	if (!ctr_cidr_contains(&o->addr, o->gateway.addr))
+		return ctr_error_usage(err, "--gateway %s is not inside --addr %s", g, a);
+	if (o->gateway.addr == o->addr.addr)
+		return ctr_error_usage(err, "--gateway %s is the namespace's own address", g);
+	return 0;
+}
+
 /* After the options: what each subcommand needs, and values that must agree. */
 static int check_complete(struct cli_net_opts *o, unsigned n, int argc, char **argv, int optind_,
 			  struct ctr_error *err)
 {
-	char a[CTR_CIDR_STRLEN], g[CTR_CIDR_STRLEN];
 	int r;
 
 	if (n < 1)
@@ -269,6 +298,14 @@ static int check_complete(struct cli_net_opts *o, unsigned n, int argc, char **a
 
 	switch (o->cmd) {
 	case CLI_NET_CREATE:
+		r = ctr_netns_name_check(o->name, err);
+		if (r < 0)
+			return r;
+		if (o->bridge)
+			return check_cable(o, err);
+		if (o->has_addr || o->has_gateway)
+			return ctr_error_usage(err, "--addr and --gateway need --attach BR");
+		return 0;
 	case CLI_NET_DELETE:
 	case CLI_NET_EXEC:
 	case CLI_NET_DIAGNOSE:
@@ -304,21 +341,7 @@ static int check_complete(struct cli_net_opts *o, unsigned n, int argc, char **a
 		r = ctr_netns_name_check(o->name, err);
 		if (r < 0)
 			return r;
-		r = ctr_ifname_check(o->bridge, "BR", err);
-		if (r < 0)
-			return r;
-		if (!o->has_addr)
-			return ctr_error_usage(err, "missing --addr CIDR");
-		if (!o->has_gateway)
-			return 0;
-		ctr_cidr_format(&o->addr, true, a);
-		ctr_cidr_format(&o->gateway, false, g);
-		if (!ctr_cidr_contains(&o->addr, o->gateway.addr))
-			return ctr_error_usage(err, "--gateway %s is not inside --addr %s", g, a);
-		if (o->gateway.addr == o->addr.addr)
-			return ctr_error_usage(err, "--gateway %s is the namespace's own address",
-					       g);
-		return 0;
+		return check_cable(o, err);
 	}
 	return 0;
 }
@@ -417,14 +440,47 @@ static int run_diagnose(const struct cli_net_opts *o, struct ctr_error *err)
 	return r == 1 ? CLI_NET_DIAGNOSE_MISSING : 0;
 }
 
+static int cable_add(const struct cli_net_opts *o, struct ctr_error *err)
+{
+	struct ctr_net_cable cable = {
+		.ns_name = o->name,
+		.bridge = o->bridge,
+		.addr = o->addr,
+		.has_gateway = o->has_gateway,
+		.gateway = o->gateway.addr,
+		.has_peer_addr = o->has_peer_addr,
+		.peer_addr = o->peer_addr,
+	};
+
+	return ctr_net_cable_add(&cable, NULL, NULL, err);
+}
+
+/*
+ * create --attach: one process for the whole per-container setup (a
+ * namespace, its cable, addresses and route). A failed attach deletes the
+ * namespace again, so nothing is left half-built.
+ */
+static int create(const struct cli_net_opts *o, struct ctr_error *err)
+{
+	struct ctr_error ignored = { 0 };
+	int r;
+
+	r = ctr_netns_create(o->name, err);
+	if (r < 0 || !o->bridge)
+		return r;
+	r = cable_add(o, err);
+	if (r < 0 && ctr_netns_delete(o->name, &ignored) < 0)
+		ctr_error_hint(err, "and deleting the new namespace again failed too");
+	return r;
+}
+
 static int run(const struct cli_net_opts *o, struct ctr_error *err)
 {
-	struct ctr_net_cable cable = { 0 };
 	int r;
 
 	switch (o->cmd) {
 	case CLI_NET_CREATE:
-		return ctr_netns_create(o->name, err);
+		return create(o, err);
 	case CLI_NET_DELETE:
 		return ctr_netns_delete(o->name, err);
 	case CLI_NET_BRIDGE:
@@ -433,14 +489,7 @@ static int run(const struct cli_net_opts *o, struct ctr_error *err)
 		return ctr_net_bridge_create(o->name, &o->addr, err);
 	case CLI_NET_ATTACH:
 	case CLI_NET_VETH:
-		cable.ns_name = o->name;
-		cable.bridge = o->bridge;
-		cable.addr = o->addr;
-		cable.has_gateway = o->has_gateway;
-		cable.gateway = o->gateway.addr;
-		cable.has_peer_addr = o->has_peer_addr;
-		cable.peer_addr = o->peer_addr;
-		return ctr_net_cable_add(&cable, NULL, NULL, err);
+		return cable_add(o, err);
 	case CLI_NET_NAT:
 		if (o->del) {
 			r = ctr_net_nat_delete(o->name, false, err);

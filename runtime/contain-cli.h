@@ -157,7 +157,7 @@ struct cli_net_opts {
 	bool has_cmd; /* a subcommand was given (its --help, or the verb's) */
 	enum cli_net_cmd cmd;
 	const char *name;   /* NAME (create, delete, attach, veth, exec, diagnose) or BR */
-	const char *bridge; /* attach: BR */
+	const char *bridge; /* attach: BR; create --attach BR */
 	bool del;	    /* bridge --delete, nat --delete */
 	bool has_addr, has_peer_addr, has_gateway, has_subnet, has_to;
 	struct ctr_cidr addr;	   /* --addr */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contain-cli.h"
 #include "ctr-net-addr.h"
 #include "ctr-net-diagnose.h"
 
@@ -775,12 +776,84 @@ START_TEST(link_addresses_are_bounded)
 }
 END_TEST
 
+/* ---- the `contain net` command line ---------------------------------------- */
+
+static int net_parse(struct cli_net_opts *o, struct ctr_error *err, const char *const *args)
+{
+	char *argv[16];
+	int argc = 0;
+
+	for (; args[argc]; argc++)
+		argv[argc] = (char *)args[argc];
+	argv[argc] = NULL;
+	memset(err, 0, sizeof(*err));
+	return cmd_net_parse(argc, argv, o, err);
+}
+
+#define ARGS(...) ((const char *const[]){ "net", __VA_ARGS__, NULL })
+
+START_TEST(cli_create_attach_in_one_call)
+{
+	struct cli_net_opts o;
+	struct ctr_error err;
+
+	ck_assert_int_eq(net_parse(&o, &err,
+				   ARGS("create", "c1", "--attach", "br0", "--addr", "10.1.0.2/24",
+					"--gateway", "10.1.0.1")),
+			 CLI_PARSED);
+	ck_assert_int_eq(o.cmd, CLI_NET_CREATE);
+	ck_assert_str_eq(o.name, "c1");
+	ck_assert_str_eq(o.bridge, "br0");
+	ck_assert(o.has_addr && o.has_gateway);
+
+	ck_assert_int_eq(net_parse(&o, &err, ARGS("create", "c1")), CLI_PARSED);
+	ck_assert_ptr_null(o.bridge);
+}
+END_TEST
+
+START_TEST(cli_refuses_what_does_not_fit)
+{
+	const struct {
+		const char *const *args;
+		const char *msg;
+	} cases[] = {
+		{ ARGS("create", "c1", "--addr", "10.1.0.2/24"), "need --attach BR" },
+		{ ARGS("create", "c1", "--attach", "br0"), "missing --addr CIDR" },
+		{ ARGS("create", "c1", "--attach", "br0", "--addr", "10.1.0.2/24", "--gateway",
+		       "10.2.0.1"),
+		  "is not inside --addr" },
+		{ ARGS("attach", "c1", "--addr", "10.1.0.2/24"), "missing BR" },
+		{ ARGS("attach", "c1", "br0", "--addr", "10.1.0.2/24", "--gateway", "10.1.0.2"),
+		  "own address" },
+		{ ARGS("veth", "c1", "--addr", "10.1.0.2/24", "--peer-addr", "10.9.0.1/24"),
+		  "not in one subnet" },
+		{ ARGS("nat", "br0", "--subnet", "10.1.0.1/24"), "--subnet" },
+		{ ARGS("bridge", "br0", "--to", "10.1.0.1"), "does not apply to net bridge" },
+		{ ARGS("create", "c1", "--attach", "br0", "--attach", "br1", "--addr",
+		       "10.1.0.2/24"),
+		  "given twice" },
+		{ ARGS("create", "../x"), "namespace name" },
+		{ ARGS("frobnicate", "x"), "unknown net subcommand" },
+	};
+	struct cli_net_opts o;
+	struct ctr_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_lt(net_parse(&o, &err, cases[i].args), 0);
+		ck_assert_int_eq(err.kind, CTR_ERROR_USAGE);
+		ck_assert_msg(strstr(err.msg, cases[i].msg), "case %zu: \"%s\" lacks \"%s\"", i,
+			      err.msg, cases[i].msg);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runtime-net");
 	TCase *ta = tcase_create("addr");
 	TCase *tn = tcase_create("names");
 	TCase *td = tcase_create("diagnose");
+	TCase *tc = tcase_create("cli");
 	SRunner *sr;
 	int failed;
 
@@ -815,6 +888,9 @@ int main(void)
 	suite_add_tcase(s, ta);
 	suite_add_tcase(s, tn);
 	suite_add_tcase(s, td);
+	tcase_add_test(tc, cli_create_attach_in_one_call);
+	tcase_add_test(tc, cli_refuses_what_does_not_fit);
+	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -2,7 +2,8 @@
 /*
  * Lesson 11, bad input: each refused `contain net` call exits 125 with a
  * `contain: net ...` message and leaves the lab exactly as it found it. A
- * failed attach removes the veth it made (both ends), a duplicate name
+ * failed attach removes the veth it made (both ends), a failed create
+ * --attach removes the namespace it made, a duplicate name
  * leaves the existing namespace or bridge in place, and a bad name never
  * creates anything outside the netns directory.
  */
@@ -40,6 +41,9 @@ static void bad_input_changes_nothing(struct ht_ctx *t)
 		HT_ARGS("net", "attach", "net1", NT_UPLINK_IF, "--addr", "10.11.7.2/24"),
 		HT_ARGS("net", "attach", "net1", "br0", "--addr", "10.11.7.2/24", "--gateway",
 			"10.11.9.1"),
+		/* create --attach whose attach fails: the new namespace goes again. */
+		HT_ARGS("net", "create", "net2", "--attach", "nobr0", "--addr", "10.11.7.3/24"),
+		HT_ARGS("net", "create", "net2", "--attach", "lo", "--addr", "10.11.7.3/24"),
 	};
 	struct nt_lab lab;
 	_cleanup_free_ char *before = NULL;

@@ -32,13 +32,13 @@ static void bridge_two_ns_talk(struct ht_ctx *t)
 	NT_CONTAIN_OK(t, "net", "bridge", "br1", "--addr", "10.11.2.1/24");
 	NT_CONTAIN_OK(t, "net", "create", "net1");
 	NT_CONTAIN_OK(t, "net", "create", "net2");
-	NT_CONTAIN_OK(t, "net", "create", "far");
 	NT_CONTAIN_OK(t, "net", "attach", "net1", "br0", "--addr", "10.11.1.2/24", "--gateway",
 		      "10.11.1.1");
 	NT_CONTAIN_OK(t, "net", "attach", "net2", "br0", "--addr", "10.11.1.3/24", "--gateway",
 		      "10.11.1.1");
-	NT_CONTAIN_OK(t, "net", "attach", "far", "br1", "--addr", "10.11.2.2/24", "--gateway",
-		      "10.11.2.1");
+	/* The one-call form: create and attach together. */
+	NT_CONTAIN_OK(t, "net", "create", "far", "--attach", "br1", "--addr", "10.11.2.2/24",
+		      "--gateway", "10.11.2.1");
 	fd1 = nt_ns_open(t, &lab, "net1");
 	fd2 = nt_ns_open(t, &lab, "net2");
 	fdf = nt_ns_open(t, &lab, "far");
