@@ -16,6 +16,7 @@
 #include "ctr-cgroup.h"
 #include "ctr-config.h"
 #include "ctr-error.h"
+#include "ctr-unpack.h"
 #include "ctr-net-addr.h"
 
 /* Exit codes of contain itself (CONTRACT.md). */
@@ -212,5 +213,17 @@ struct json_t *cli_cgroup_file_json(enum ctr_cgroup_format format, const char *t
 	"  --io-max \"MAJ:MIN K=V...\" io.max; K is rbps, wbps, riops or wiops\n"          \
 	"  --cgroup-parent DIR       where the cgroup is made (default:\n"                 \
 	"                            $CONTAIN_CGROUP_PARENT, else contain's own cgroup)\n"
+
+/* What `contain oci spec` and `contain oci unpack` were asked to do. */
+struct cli_oci_opts {
+	const char *bundle;
+	const char *rootfs; /* spec: root.path */
+	const char *image;  /* unpack */
+	struct ctr_unpack_opts unpack;
+};
+
+int cmd_oci_spec_parse(int argc, char **argv, struct cli_oci_opts *opts, struct ctr_error *err);
+int cmd_oci_unpack_parse(int argc, char **argv, struct cli_oci_opts *opts, struct ctr_error *err);
+int cmd_oci(int argc, char **argv);
 
 #endif

@@ -20,7 +20,7 @@ static const struct {
 	{ "net", cmd_net, NULL },	/* cmd-net.c */
 	{ "cgroup", cmd_cgroup, NULL }, /* cmd-cgroup.c */
 	{ "trace", cmd_trace, NULL },	/* cmd-trace.c */
-	{ "oci", NULL, "the OCI runtime" },
+	{ "oci", cmd_oci, NULL },	/* cmd-oci.c */
 };
 
 static void usage(FILE *f)
@@ -41,7 +41,9 @@ static void usage(FILE *f)
 		   "  trace [--json] [--syscalls LIST] --pid PID\n"
 		   "                                           trace namespace, mount and exec\n"
 		   "                                           syscalls of CMD and its children\n"
-		   "  oci                                      not implemented yet\n"
+		   "  oci spec [--rootfs DIR] BUNDLE           write a default config.json\n"
+		   "  oci unpack [OPTIONS] IMAGE BUNDLE        unpack an OCI or docker image\n"
+		   "                                           into a bundle\n"
 		   "\n"
 		   "Exit status: CMD's own, 128+N if a signal N killed it, 125 if contain\n"
 		   "failed, 126 if CMD cannot be executed, 127 if CMD was not found.\n"

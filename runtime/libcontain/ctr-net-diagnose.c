@@ -34,6 +34,8 @@
 #include "config.h"
 #if HAVE_LIBNFTABLES
 #include <nftables/libnftables.h>
+
+#include "ctr-dlopen.h"
 #endif
 
 #include "ctr-net-diagnose.h"
@@ -265,6 +267,18 @@ static int read_ip_forward(void)
 }
 
 #if HAVE_LIBNFTABLES
+/* libnftables is opened on first use: see ctr-dlopen.h. */
+CTR_DLSYM_DEFINE(nft_ctx_new);
+CTR_DLSYM_DEFINE(nft_ctx_free);
+CTR_DLSYM_DEFINE(nft_ctx_buffer_output);
+CTR_DLSYM_DEFINE(nft_ctx_buffer_error);
+CTR_DLSYM_DEFINE(nft_ctx_get_output_buffer);
+CTR_DLSYM_DEFINE(nft_run_cmd_from_buffer);
+CTR_DLLIB_DEFINE(libnftables, CTR_SONAME_LIBNFTABLES, CTR_PACKAGE_LIBNFTABLES,
+		 CTR_DLSYM(nft_ctx_new), CTR_DLSYM(nft_ctx_free), CTR_DLSYM(nft_ctx_buffer_output),
+		 CTR_DLSYM(nft_ctx_buffer_error), CTR_DLSYM(nft_ctx_get_output_buffer),
+		 CTR_DLSYM(nft_run_cmd_from_buffer));
+
 /*
  * One rule line of `nft list table`, e.g.
  *   ip saddr 10.1.0.0/24 oifname != "br0" masquerade
@@ -297,7 +311,7 @@ static void parse_nat_rule(const char *line, struct ctr_net_nat *n)
 static void nft_ctx_freep(struct nft_ctx **c)
 {
 	if (*c)
-		nft_ctx_free(*c);
+		sym_nft_ctx_free(*c);
 }
 
 /* Runs cmd and returns a copy of what it printed, or NULL. */
@@ -305,9 +319,9 @@ static char *nft_list(struct nft_ctx *ctx, const char *cmd)
 {
 	const char *out;
 
-	if (nft_run_cmd_from_buffer(ctx, cmd) != 0)
+	if (sym_nft_run_cmd_from_buffer(ctx, cmd) != 0)
 		return NULL;
-	out = nft_ctx_get_output_buffer(ctx);
+	out = sym_nft_ctx_get_output_buffer(ctx);
 	return strdup(out ? out : "");
 }
 
@@ -322,11 +336,14 @@ static int gather_nat(struct ctr_net_facts *f, struct ctr_error *err)
 	_cleanup_free_ char *tables = NULL;
 	char *save = NULL;
 
-	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	/* Without libnftables the NAT check is n/a, like without nf_tables. */
+	if (ctr_dlopen(&libnftables, &(struct ctr_error){ 0 }) < 0)
+		return 0;
+	ctx = sym_nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return 0;
 	/* libcontain never prints: keep nft's output and errors in buffers. */
-	if (nft_ctx_buffer_output(ctx) || nft_ctx_buffer_error(ctx))
+	if (sym_nft_ctx_buffer_output(ctx) || sym_nft_ctx_buffer_error(ctx))
 		return 0;
 	tables = nft_list(ctx, "list tables ip");
 	if (!tables)

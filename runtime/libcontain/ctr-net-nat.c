@@ -4,6 +4,8 @@
  * table contain owns, through libnftables (libnftables(3)): the commands are
  * the ones `nft` would take, run in-process with output and errors
  * buffered. Built only when libnftables is found; ctr-net.c has the stubs.
+ * libnftables is opened on first use (ctr-dlopen.h): it and its dozen
+ * dependencies are not loaded by the verbs that never touch nftables.
  *
  * The value of net.ipv4.ip_forward found before the first isolab NAT table
  * is kept in $CONTAIN_STATE_DIR/net/forward-BR, and written back when the
@@ -21,11 +23,24 @@
 
 #include <nftables/libnftables.h>
 
+#include "ctr-dlopen.h"
 #include "ctr-journal.h"
 #include "ctr-net.h"
 #include "ctr-util.h"
 
 #define NAT_FAMILY "ip"
+
+CTR_DLSYM_DEFINE(nft_ctx_new);
+CTR_DLSYM_DEFINE(nft_ctx_free);
+CTR_DLSYM_DEFINE(nft_ctx_buffer_output);
+CTR_DLSYM_DEFINE(nft_ctx_buffer_error);
+CTR_DLSYM_DEFINE(nft_ctx_get_output_buffer);
+CTR_DLSYM_DEFINE(nft_ctx_get_error_buffer);
+CTR_DLSYM_DEFINE(nft_run_cmd_from_buffer);
+CTR_DLLIB_DEFINE(libnftables, CTR_SONAME_LIBNFTABLES, CTR_PACKAGE_LIBNFTABLES,
+		 CTR_DLSYM(nft_ctx_new), CTR_DLSYM(nft_ctx_free), CTR_DLSYM(nft_ctx_buffer_output),
+		 CTR_DLSYM(nft_ctx_buffer_error), CTR_DLSYM(nft_ctx_get_output_buffer),
+		 CTR_DLSYM(nft_ctx_get_error_buffer), CTR_DLSYM(nft_run_cmd_from_buffer));
 
 bool ctr_net_have_nat(void)
 {
@@ -35,19 +50,24 @@ bool ctr_net_have_nat(void)
 static void nft_freep(struct nft_ctx **ctx)
 {
 	if (*ctx)
-		nft_ctx_free(*ctx);
+		sym_nft_ctx_free(*ctx);
 	*ctx = NULL;
 }
 
 static int nft_open(struct nft_ctx **ret, struct ctr_error *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx;
+	int r;
 
+	r = ctr_dlopen(&libnftables, err);
+	if (r < 0)
+		return r;
+	ctx = sym_nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return ctr_error_errno(err, ENOMEM, "create an nftables context");
 	/* Buffered, so that nothing reaches our stdout or stderr. */
-	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
-		nft_ctx_free(ctx);
+	if (sym_nft_ctx_buffer_output(ctx) < 0 || sym_nft_ctx_buffer_error(ctx) < 0) {
+		sym_nft_ctx_free(ctx);
 		return ctr_error_errno(err, ENOMEM, "buffer nftables output");
 	}
 	*ret = ctx;
@@ -60,9 +80,9 @@ static int nft_run(struct nft_ctx *ctx, const char *what, const char *cmd, struc
 	const char *e;
 	size_t len;
 
-	if (nft_run_cmd_from_buffer(ctx, cmd) == 0)
+	if (sym_nft_run_cmd_from_buffer(ctx, cmd) == 0)
 		return 0;
-	e = nft_ctx_get_error_buffer(ctx);
+	e = sym_nft_ctx_get_error_buffer(ctx);
 	if (!e || !e[0])
 		e = "failed";
 	if (strncmp(e, "Error: ", 7) == 0)
@@ -90,7 +110,7 @@ static int nat_tables(struct nft_ctx *ctx, const char *table, unsigned *ret_othe
 	r = nft_run(ctx, "list nftables tables", "list tables", err);
 	if (r < 0)
 		return r;
-	list = strdup(nft_ctx_get_output_buffer(ctx) ?: "");
+	list = strdup(sym_nft_ctx_get_output_buffer(ctx) ?: "");
 	if (!list)
 		return ctr_error_errno(err, ENOMEM, "list nftables tables");
 	/* Lines "table FAMILY NAME". */

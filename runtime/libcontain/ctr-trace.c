@@ -4,6 +4,11 @@
  * is opened, its knobs set in rodata, loaded and attached; events come out
  * of a BPF ring buffer. libbpf's own diagnostics are kept, not printed: the
  * last one is added to the error message when a step fails.
+ *
+ * libbpf (and its libelf and libz) is opened by ctr_tracer_new(), the only
+ * way in, rather than linked (ctr-dlopen.h). The skeleton's inline functions
+ * call five libbpf functions by name; the defines below point them at the
+ * resolved pointers before trace.skel.h is included.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +20,36 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ctr-dlopen.h"
 #include "ctr-trace.h"
 #include "ctr-util.h"
+
+CTR_DLSYM_DEFINE(bpf_map__fd);
+CTR_DLSYM_DEFINE(bpf_map__lookup_elem);
+CTR_DLSYM_DEFINE(bpf_map__update_elem);
+CTR_DLSYM_DEFINE(libbpf_set_print);
+CTR_DLSYM_DEFINE(ring_buffer__new);
+CTR_DLSYM_DEFINE(ring_buffer__free);
+CTR_DLSYM_DEFINE(ring_buffer__consume);
+CTR_DLSYM_DEFINE(ring_buffer__epoll_fd);
+CTR_DLSYM_DEFINE(bpf_object__open_skeleton);
+CTR_DLSYM_DEFINE(bpf_object__load_skeleton);
+CTR_DLSYM_DEFINE(bpf_object__attach_skeleton);
+CTR_DLSYM_DEFINE(bpf_object__detach_skeleton);
+CTR_DLSYM_DEFINE(bpf_object__destroy_skeleton);
+CTR_DLLIB_DEFINE(libbpf, CTR_SONAME_LIBBPF, CTR_PACKAGE_LIBBPF, CTR_DLSYM(bpf_map__fd),
+		 CTR_DLSYM(bpf_map__lookup_elem), CTR_DLSYM(bpf_map__update_elem),
+		 CTR_DLSYM(libbpf_set_print), CTR_DLSYM(ring_buffer__new),
+		 CTR_DLSYM(ring_buffer__free), CTR_DLSYM(ring_buffer__consume),
+		 CTR_DLSYM(ring_buffer__epoll_fd), CTR_DLSYM(bpf_object__open_skeleton),
+		 CTR_DLSYM(bpf_object__load_skeleton), CTR_DLSYM(bpf_object__attach_skeleton),
+		 CTR_DLSYM(bpf_object__detach_skeleton), CTR_DLSYM(bpf_object__destroy_skeleton));
+
+#define bpf_object__open_skeleton    sym_bpf_object__open_skeleton
+#define bpf_object__load_skeleton    sym_bpf_object__load_skeleton
+#define bpf_object__attach_skeleton  sym_bpf_object__attach_skeleton
+#define bpf_object__detach_skeleton  sym_bpf_object__detach_skeleton
+#define bpf_object__destroy_skeleton sym_bpf_object__destroy_skeleton
 #include "trace.skel.h"
 
 struct ctr_tracer {
@@ -109,7 +142,10 @@ int ctr_tracer_new(uint64_t syscall_mask, ctr_trace_event_fn fn, void *userdata,
 	struct ctr_tracer *t;
 	int r;
 
-	libbpf_set_print(libbpf_log);
+	r = ctr_dlopen(&libbpf, err);
+	if (r < 0)
+		return r;
+	sym_libbpf_set_print(libbpf_log);
 	libbpf_verdict[0] = libbpf_last[0] = '\0';
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -133,7 +169,7 @@ int ctr_tracer_new(uint64_t syscall_mask, ctr_trace_event_fn fn, void *userdata,
 		r = bpf_fail(err, -r, "attach BPF tracepoints");
 		goto fail;
 	}
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
+	t->rb = sym_ring_buffer__new(sym_bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
 	if (!t->rb) {
 		r = bpf_fail(err, errno, "open BPF ring buffer");
 		goto fail;
@@ -150,8 +186,8 @@ int ctr_tracer_track(struct ctr_tracer *t, pid_t tid, struct ctr_error *err)
 	__u32 key = (__u32)tid;
 	__u8 one = 1;
 
-	if (bpf_map__update_elem(t->skel->maps.tracked, &key, sizeof(key), &one, sizeof(one),
-				 BPF_ANY) < 0)
+	if (sym_bpf_map__update_elem(t->skel->maps.tracked, &key, sizeof(key), &one, sizeof(one),
+				     BPF_ANY) < 0)
 		return ctr_error_errno(err, errno, "track pid %d", (int)tid);
 	return 0;
 }
@@ -221,7 +257,7 @@ int ctr_tracer_track_tree(struct ctr_tracer *t, pid_t pid, struct ctr_error *err
 
 int ctr_tracer_fd(const struct ctr_tracer *t)
 {
-	return ring_buffer__epoll_fd(t->rb);
+	return sym_ring_buffer__epoll_fd(t->rb);
 }
 
 int ctr_tracer_consume(struct ctr_tracer *t, struct ctr_error *err)
@@ -229,7 +265,7 @@ int ctr_tracer_consume(struct ctr_tracer *t, struct ctr_error *err)
 	int r;
 
 	t->cb_error = 0;
-	r = ring_buffer__consume(t->rb);
+	r = sym_ring_buffer__consume(t->rb);
 	if (t->cb_error < 0)
 		return ctr_error_errno(err, -t->cb_error, "write event");
 	if (r < 0)
@@ -242,7 +278,7 @@ int ctr_tracer_lost(const struct ctr_tracer *t, uint64_t *ret_lost, struct ctr_e
 	__u32 zero = 0;
 	__u64 n = 0;
 
-	if (bpf_map__lookup_elem(t->skel->maps.lost, &zero, sizeof(zero), &n, sizeof(n), 0) < 0)
+	if (sym_bpf_map__lookup_elem(t->skel->maps.lost, &zero, sizeof(zero), &n, sizeof(n), 0) < 0)
 		return ctr_error_errno(err, errno, "read the lost-event counter");
 	*ret_lost = n;
 	return 0;
@@ -252,7 +288,7 @@ void ctr_tracer_free(struct ctr_tracer *t)
 {
 	if (!t)
 		return;
-	ring_buffer__free(t->rb);
+	sym_ring_buffer__free(t->rb);
 	trace_bpf__destroy(t->skel);
 	free(t);
 }
