@@ -2,7 +2,9 @@
 /*
  * The VM supervisor (see ht-vm.h): initramfs, qemu, frames, classification.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -106,15 +108,45 @@ static void add_path(char ***paths, size_t *n, const char *p)
  * under test (its first word, when it is a file), the rootfs, the probe, the
  * suites' scripts, and the stock tools the suites run.
  */
+/*
+ * The libraries contain opens with dlopen(3) only when a verb needs them
+ * (runtime/libcontain/ctr-dlopen.h): they are not in its DT_NEEDED, so the
+ * ELF walk of the payload cannot find them. Locate each the way the
+ * dynamic loader would, by loading it here (dlinfo(3), RTLD_DI_LINKMAP),
+ * and ship it with its own dependencies. One missing here only costs the
+ * guest that verb, so a failure is not an error.
+ */
+static void add_dlopen_libs(char ***paths, size_t *n)
+{
+	static const char *const sonames[] = {
+		"libnftables.so.1",
+		"libbpf.so.1",
+		"libarchive.so.13",
+		"libcrypto.so.3",
+	};
+
+	for (size_t i = 0; i < HT_ARRAY_SIZE(sonames); i++) {
+		void *h = dlopen(sonames[i], RTLD_LAZY | RTLD_LOCAL);
+		struct link_map *map = NULL;
+
+		if (!h)
+			continue;
+		if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name[0] == '/')
+			add_path(paths, n, map->l_name);
+		dlclose(h);
+	}
+}
+
 static char **payload_paths(const struct ht_vm_opts *o)
 {
 	static const char *const tools[] = {
-		"/bin/sh",	   "/bin/true",	       "/bin/false",	   "/bin/ls",
-		"/bin/cat",	   "/bin/echo",	       "/bin/grep",	   "/bin/mkdir",
-		"/bin/rm",	   "/bin/sleep",       "/bin/mount",	   "/bin/umount",
-		"/bin/hostname",   "/usr/bin/env",     "/usr/bin/id",	   "/usr/bin/timeout",
-		"/usr/sbin/ip",	   "/usr/sbin/chroot", "/usr/bin/unshare", "/usr/bin/nsenter",
-		"/usr/bin/strace", "/etc/passwd",      "/etc/group",
+		"/bin/sh",	   "/bin/true",		 "/bin/false",	     "/bin/ls",
+		"/bin/cat",	   "/bin/echo",		 "/bin/grep",	     "/bin/mkdir",
+		"/bin/rm",	   "/bin/sleep",	 "/bin/mount",	     "/bin/umount",
+		"/bin/hostname",   "/usr/bin/env",	 "/usr/bin/id",	     "/usr/bin/timeout",
+		"/usr/sbin/ip",	   "/usr/sbin/chroot",	 "/usr/bin/unshare", "/usr/bin/nsenter",
+		"/usr/bin/strace", "/usr/bin/sha256sum", "/bin/cp",	     "/etc/passwd",
+		"/etc/group",
 	};
 	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
 	char **paths = NULL;
@@ -135,6 +167,7 @@ static char **payload_paths(const struct ht_vm_opts *o)
 	add_path(&paths, &n, ISOLAB_SOURCE_ROOT "/suites/tracing/shellout-runtime.sh");
 	for (size_t i = 0; i < HT_ARRAY_SIZE(tools); i++)
 		add_path(&paths, &n, tools[i]);
+	add_dlopen_libs(&paths, &n);
 	return paths;
 }
 

@@ -502,6 +502,13 @@ static void walk(struct ht_ctx *t, const char *top, const char *rel, char ***lin
 			if (ht_read_file(AT_FDCWD, full, &data) == 0)
 				extra = ht_xasprintf(" [%s]", data);
 		}
+		/*
+		 * A directory's st_size is the filesystem's business (tmpfs counts
+		 * its entries, so out/ grows when the bundle appears): its entries
+		 * are listed anyway.
+		 */
+		if (type == 'd')
+			st.st_size = 0;
 		*lines = ht_xrealloc(*lines, (*n + 1) * sizeof(**lines));
 		if (contents)
 			(*lines)[(*n)++] = ht_xasprintf(
