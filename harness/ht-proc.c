@@ -14,6 +14,7 @@
 #include "config.h"
 #include "ht-proc.h"
 #include "ht-util.h"
+#include "isolab.h"
 
 extern char **environ;
 
@@ -301,6 +302,15 @@ const char *ht_runtime_words(void)
 	if (env && *env)
 		return env;
 	return ISOLAB_DEFAULT_RUNTIME;
+}
+
+const char *ht_runtime_words_for_area(int area)
+{
+	const char *env = getenv("ISOLAB_RUNTIME");
+
+	if (runtime_words || (env && *env) || area != HT_AREA_OCI)
+		return ht_runtime_words();
+	return ISOLAB_DEFAULT_RUNTIME " oci";
 }
 
 void ht_set_rootfs(const char *dir)

@@ -62,6 +62,14 @@ void ht_proc_free(struct ht_proc *p);
  */
 int ht_set_runtime(const char *words);
 const char *ht_runtime_words(void);
+/*
+ * The word list a suite of `area` (enum ht_area) drives: ht_runtime_words()
+ * when a runtime was given; otherwise the built contain followed by the
+ * area's verb group. Only the OCI area has one: its suite speaks runc's
+ * command line (create, start, state...), which contain serves under
+ * `contain oci`, while `--runtime runc` needs no extra word.
+ */
+const char *ht_runtime_words_for_area(int area);
 /* The test rootfs (busybox + /probe): --rootfs, $ISOLAB_ROOTFS, or the built one. */
 void ht_set_rootfs(const char *dir);
 const char *ht_rootfs(void);

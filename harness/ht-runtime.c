@@ -61,6 +61,7 @@ static void start_words(struct ht_ctx *t, struct ht_proc *p, const char *const *
 	_cleanup_free_ char *jenv = journal_env(t);
 	_cleanup_free_ char **env = NULL;
 	struct ht_proc_opts opts = *o;
+	const char *words = ht_runtime_words_for_area(t->test ? (int)t->test->area : -1);
 	wordexp_t we;
 	size_t n = 0, n_env = 0;
 	const char **argv;
@@ -76,8 +77,8 @@ static void start_words(struct ht_ctx *t, struct ht_proc *p, const char *const *
 		opts.env_add = env;
 	}
 
-	if (wordexp(ht_runtime_words(), &we, WRDE_NOCMD | WRDE_UNDEF) != 0 || we.we_wordc == 0)
-		ht_broken(t, "cannot split the runtime command '%s'", ht_runtime_words());
+	if (wordexp(words, &we, WRDE_NOCMD | WRDE_UNDEF) != 0 || we.we_wordc == 0)
+		ht_broken(t, "cannot split the runtime command '%s'", words);
 	for (const char *const *a = args; *a; a++)
 		n++;
 	argv = ht_xcalloc(we.we_wordc + n + 1, sizeof(*argv));
@@ -89,7 +90,7 @@ static void start_words(struct ht_ctx *t, struct ht_proc *p, const char *const *
 	free(argv);
 	wordfree(&we);
 	if (r < 0)
-		ht_broken(t, "start runtime '%s': %s", ht_runtime_words(), strerror(-r));
+		ht_broken(t, "start runtime '%s': %s", words, strerror(-r));
 }
 
 void ht_runtime_start(struct ht_ctx *t, struct ht_proc *p, const char *const *args,
