@@ -25,7 +25,32 @@
 #define NEW_NS_ALL (NEW_NS_CLONE | CLONE_NEWTIME)
 
 const char *const ht_shellout_tools[] = {
-	"unshare", "nsenter", "ip", "tar", "runc", "crun", "docker", "chroot", NULL,
+	/* namespaces and roots */
+	"unshare",
+	"nsenter",
+	"chroot",
+	/* networking */
+	"ip",
+	"bridge",
+	"nft",
+	"iptables",
+	/* cgroups */
+	"cgcreate",
+	"cgexec",
+	"systemd-run",
+	/* images and bundles */
+	"tar",
+	"umoci",
+	"skopeo",
+	/* whole runtimes */
+	"runc",
+	"crun",
+	"docker",
+	"podman",
+	/* tracing */
+	"strace",
+	"bpftrace",
+	NULL,
 };
 
 enum {

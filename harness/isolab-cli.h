@@ -79,5 +79,6 @@ int isolab_cmd_list(int argc, char **argv);
 int isolab_cmd_probe(int argc, char **argv);
 int isolab_cmd_reap(int argc, char **argv);
 int isolab_cmd_report(int argc, char **argv);
+int isolab_cmd_grade(int argc, char **argv);
 
 #endif

@@ -24,6 +24,8 @@ static const struct verb {
 	{ "list", isolab_cmd_list, "list the registered tests" },
 	{ "probe", isolab_cmd_probe,
 	  "probe what this host supports, and which lessons it can run" },
+	{ "grade", isolab_cmd_grade,
+	  "score a runtime per lesson, with shell-out detection: JSON, JUnit, a table" },
 	{ "vm", isolab_cmd_vm, "run the tests in fresh VMs, one per kernel, as a matrix" },
 	{ "reap", isolab_cmd_reap, "undo what dead runs left behind (cgroups, netns, mounts...)" },
 	{ "report", isolab_cmd_report,
