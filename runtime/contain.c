@@ -5,10 +5,12 @@
  * runtime/CONTRACT.md.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "contain-cli.h"
+#include "ctr-mutant.h"
 
 static const struct {
 	const char *name;
@@ -50,10 +52,54 @@ static void usage(FILE *f)
 		   "Run 'contain VERB --help' for the options of a verb.\n");
 }
 
+#ifdef CONTAIN_MUTANTS
+/*
+ * contain-mutant only: a leading --mutant=NAME selects one fault of
+ * ctr-mutant.c, and --list-mutants prints the table as "NAME LESSON
+ * FAULT" lines for tests/mutants. $CONTAIN_MUTANT selects one too, for
+ * the harness's hooks that take a path, not words ($ISOLAB_TRACER); it is
+ * unset at once, so the command never sees it.
+ */
+static int mutant_option(int *argc, char ***argv)
+{
+	const char *arg = *argc > 1 ? (*argv)[1] : "";
+	const char *env = getenv("CONTAIN_MUTANT");
+
+	if (env && *env && ctr_mutant_select(env) < 0) {
+		fprintf(stderr, "contain: unknown mutant \"%s\" in $CONTAIN_MUTANT\n", env);
+		return CLI_EXIT_FAILED;
+	}
+	unsetenv("CONTAIN_MUTANT");
+	if (strcmp(arg, "--list-mutants") == 0) {
+		for (size_t i = 0; ctr_mutants[i].name; i++)
+			printf("%s %u %s\n", ctr_mutants[i].name, ctr_mutants[i].lesson,
+			       ctr_mutants[i].fault);
+		return 0;
+	}
+	if (strncmp(arg, "--mutant=", strlen("--mutant=")) != 0)
+		return -1;
+	if (ctr_mutant_select(arg + strlen("--mutant=")) < 0) {
+		fprintf(stderr, "contain: unknown mutant \"%s\" (see --list-mutants)\n",
+			arg + strlen("--mutant="));
+		return CLI_EXIT_FAILED;
+	}
+	(*argv)[1] = (*argv)[0];
+	(*argv)++;
+	(*argc)--;
+	return -1;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *verb;
 
+#ifdef CONTAIN_MUTANTS
+	int r = mutant_option(&argc, &argv);
+
+	if (r >= 0)
+		return r;
+#endif
 	if (argc < 2) {
 		fprintf(stderr, "contain: missing verb\n");
 		usage(stderr);

@@ -21,6 +21,7 @@
 
 #include "ctr-cgroup-internal.h"
 #include "ctr-cgroup.h"
+#include "ctr-mutant.h"
 #include "ctr-spawn.h"
 #include "ctr-util.h"
 
@@ -483,6 +484,10 @@ int ctr_cgroup_apply(struct ctr_cgroup *cg, const struct ctr_limits *lim, struct
 
 	for (size_t i = 0; i < CTR_ARRAY_SIZE(plain); i++) {
 		if (!(lim->set & plain[i].bit))
+			continue;
+		if (ctr_mutant("memory-max-not-written") && plain[i].bit == CTR_LIMIT_MEMORY)
+			continue;
+		if (ctr_mutant("pids-max-ignored") && plain[i].bit == CTR_LIMIT_PIDS)
 			continue;
 		format_u64(buf, sizeof(buf), plain[i].value);
 		r = cg_write(cg, plain[i].file, buf, err);

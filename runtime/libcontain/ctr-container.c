@@ -31,6 +31,7 @@
 #include "ctr-container.h"
 #include "ctr-mount-plan.h"
 #include "ctr-mount.h"
+#include "ctr-mutant.h"
 #include "ctr-net.h"
 #include "ctr-rootfs.h"
 #include "ctr-spawn.h"
@@ -106,7 +107,8 @@ static int child_setup(struct ctr_spawn *sp, void *userdata, struct ctr_error *e
 		return prepare_error(cfg, err);
 	ctr_mount_state_done(&st);
 
-	if (hostname && sethostname(hostname, strlen(hostname)) < 0)
+	if (hostname && !ctr_mutant("hostname-not-set") &&
+	    sethostname(hostname, strlen(hostname)) < 0)
 		return ctr_error_errno(err, errno, "set hostname \"%s\"", hostname);
 	return ctr_spawn_exec(sp, cfg->argv, err);
 }
@@ -189,6 +191,8 @@ int ctr_container_run(const struct ctr_config *cfg, struct ctr_run_result *ret,
 		if (r < 0)
 			return ctr_error_prefix(err, "--net %s", cfg->net_name);
 	}
+	if (ctr_mutant("no-pidns"))
+		clone_flags &= ~(unsigned long)CLONE_NEWPID;
 	r = ctr_spawn_start(&sp, clone_flags, child_setup, &ctx, err);
 	if (r < 0)
 		return r;

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 
 #include "ctr-mount-plan.h"
+#include "ctr-mutant.h"
 
 /* The device nodes a container gets, bound from the host's /dev. */
 static const char *const dev_nodes[] = {
@@ -108,8 +109,12 @@ static int build_container(struct ctr_mount_plan *plan, const struct ctr_config 
 	 * already visible (mount_namespaces(7), "restrictions on mount
 	 * namespaces"; the mnt_already_visible check).
 	 */
-	PUSH(.kind = CTR_MOUNT_OP_MOUNT, .source = "proc", .target = "/proc", .fstype = "proc",
-	     .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	if (ctr_mutant("proc-not-remounted"))
+		PUSH(.kind = CTR_MOUNT_OP_BIND, .source = "/proc", .target = "/proc",
+		     .flags = MS_BIND | MS_REC);
+	else
+		PUSH(.kind = CTR_MOUNT_OP_MOUNT, .source = "proc", .target = "/proc",
+		     .fstype = "proc", .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	/*
 	 * A joined namespace (--net NAME) is owned by the initial user
 	 * namespace, so only a container without --user may mount its sysfs.

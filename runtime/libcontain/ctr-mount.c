@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctr-mount.h"
+#include "ctr-mutant.h"
 #include "ctr-rootfs.h"
 #include "ctr-util.h"
 
@@ -291,8 +292,15 @@ static int apply_op(const struct ctr_mount_op *op, int *rootfd, struct ctr_error
 	case CTR_MOUNT_OP_SYMLINK:
 		return do_symlink(*rootfd, op, err);
 	case CTR_MOUNT_OP_PIVOT_ROOT:
+		if (ctr_mutant("chroot-not-pivot-root")) {
+			if (fchdir(*rootfd) < 0 || chroot(".") < 0)
+				return ctr_error_errno(err, errno, "chroot");
+			return 0;
+		}
 		return ctr_rootfs_pivot(*rootfd, err);
 	case CTR_MOUNT_OP_UMOUNT:
+		if (ctr_mutant("chroot-not-pivot-root"))
+			return 0;
 		if (umount2(op->target, (int)op->flags) < 0)
 			return ctr_error_errno(err, errno, "detach the old root (umount2 %s)",
 					       op->target);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "ctr-cgroup.h"
+#include "ctr-mutant.h"
 #include "ctr-namespace.h"
 #include "ctr-oci-runtime.h"
 #include "ctr-oci-spec.h"
@@ -714,6 +715,8 @@ int ctr_oci_state(const char *root, const char *id, json_t **ret, struct ctr_err
 	*ret = ctr_oci_state_json(l.st, l.status);
 	if (!*ret)
 		return ctr_error_errno(err, ENOMEM, "state");
+	if (ctr_mutant("state-wrong-pid") && l.status != CTR_OCI_STOPPED)
+		json_object_set_new(*ret, "pid", json_integer(getpid()));
 	return 0;
 }
 
@@ -749,6 +752,8 @@ int ctr_oci_kill(const char *root, const char *id, int sig, struct ctr_error *er
 	r = open_init(&l, &pidfd, err);
 	if (r < 0)
 		return r;
+	if (ctr_mutant("kill-ignores-signal"))
+		return 0;
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 		return ctr_error_errno(err, errno, "kill container %s", id);
 	return 0;
@@ -786,7 +791,7 @@ static int delete_loaded(struct loaded *l, const char *id, struct ctr_error *war
 	size_t len;
 	int r;
 
-	if (l->st->cgroup) {
+	if (l->st->cgroup && !ctr_mutant("delete-leaves-cgroup")) {
 		struct ctr_cgroup *cg = NULL;
 
 		r = ctr_cgroup_open(l->st->cgroup, &cg, err);

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctr-mutant.h"
 #include "ctr-namespace.h"
 #include "ctr-spawn.h"
 #include "ctr-util.h"
@@ -332,6 +333,8 @@ int ctr_spawn_exec(struct ctr_spawn *sp, char **argv, struct ctr_error *err)
 	r = cloexec_from(3);
 	if (r < 0)
 		return ctr_error_errno(err, -r, "mark inherited fds close-on-exec");
+	if (ctr_mutant("fd-leaked"))
+		fcntl(sp->sock, F_SETFD, 0);
 	execvp(argv[0], argv);
 	e = errno;
 

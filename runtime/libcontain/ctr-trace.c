@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "ctr-dlopen.h"
+#include "ctr-mutant.h"
 #include "ctr-trace.h"
 #include "ctr-util.h"
 
@@ -122,10 +123,13 @@ static int bpf_fail(struct ctr_error *err, int e, const char *what)
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct ctr_tracer *t = ctx;
+	static unsigned long seen;
 	struct ctr_trace_event e;
 	int r;
 
 	if (size < sizeof(e))
+		return 0;
+	if (ctr_mutant("trace-drops-events") && seen++ % 2)
 		return 0;
 	memcpy(&e, data, sizeof(e));
 	r = t->fn(&e, t->userdata);

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "ctr-dl-archive.h"
+#include "ctr-mutant.h"
 #include "ctr-unpack.h"
 #include "ctr-util.h"
 
@@ -225,7 +226,7 @@ int ctr_unpack_path_clean(const char *name, const struct ctr_unpack_limits *l, c
 	while (*p) {
 		size_t n = strcspn(p, "/");
 
-		if (n == 2 && p[0] == '.' && p[1] == '.')
+		if (n == 2 && p[0] == '.' && p[1] == '.' && !ctr_mutant("untar-no-path-checks"))
 			return ctr_error_set(err, EPERM, "the name has a \"..\" component");
 		if (n > 0 && !(n == 1 && p[0] == '.')) {
 			if (n > l->max_name)
@@ -265,6 +266,8 @@ static int xopenat2(int dirfd, const char *path, int flags)
 	};
 	int fd;
 
+	if (ctr_mutant("untar-no-path-checks"))
+		how.resolve &= ~(uint64_t)RESOLVE_IN_ROOT;
 	/* EAGAIN: a concurrent rename raced the lookup; openat2(2) says retry. */
 	for (int i = 0; i < 16; i++) {
 		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
@@ -729,7 +732,7 @@ static int apply_entry(struct ctr_unpack *u, struct archive *a, struct archive_e
 	if (slash)
 		*slash = '\0';
 
-	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0) {
+	if (strncmp(base, WH_PREFIX, strlen(WH_PREFIX)) == 0 && !ctr_mutant("whiteouts-ignored")) {
 		const char *hidden = base + strlen(WH_PREFIX);
 		const char *parent = slash ? path : "";
 
