@@ -31,8 +31,13 @@
 #include "ht-vm.h"
 #include "isolab-cli.h"
 
-/* Every opted-in lesson either passed or could not be graded here (all skipped). */
-#define GRADE_EXIT_UNGRADED 4
+/*
+ * The tracer the grade watches the runtime with: the reference contain built
+ * here, whatever runtime this build chose (a starter build's cannot trace).
+ * It is not the lesson-10 tracer under test, which the tests take from
+ * $ISOLAB_TRACER or the chosen runtime, as under `isolab run`.
+ */
+#define GRADE_TRACER ISOLAB_BUILD_ROOT "/runtime/contain"
 
 /* What the child `isolab run` may take beyond its tests' own deadlines. */
 #define CHILD_SLACK_S 120
@@ -178,14 +183,15 @@ static int load_results(struct ht_run *run, const char *path, char **ret_cause)
  * the lesson could not be run at all.
  */
 static int grade_on_host(struct ht_run *run, struct ht_grade_lesson *l, const char *work,
-			 const char *log_dir, const char *tracer, const char *tracer_link,
+			 const char *log_dir, const char *tracer, const char *lesson_tracer,
 			 const char *prog, const struct grade_opts *o, char **ret_cause)
 {
 	_cleanup_free_ char *json = ht_xasprintf("%s/lesson-%02d.json", work, l->lesson);
 	_cleanup_free_ char *log = ht_xasprintf("%s/lesson-%02d.log", log_dir, l->lesson);
 	_cleanup_free_ char *lesson = ht_xasprintf("%d", l->lesson);
 	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
-	_cleanup_free_ char *tracer_env = ht_xasprintf("ISOLAB_TRACER=%s", tracer_link);
+	_cleanup_free_ char *tracer_env =
+		lesson_tracer ? ht_xasprintf("ISOLAB_TRACER=%s", lesson_tracer) : NULL;
 	char *env[] = { tracer_env, NULL };
 	const char *argv[40];
 	struct ht_proc p;
@@ -193,7 +199,7 @@ static int grade_on_host(struct ht_run *run, struct ht_grade_lesson *l, const ch
 	json_t *events = NULL, *summary = NULL;
 	struct ht_proc_opts po = {
 		.timeout_ms = (int)lesson_timeout_s(l->lesson, o->multiplier) * 1000,
-		.env_add = tracer ? env : NULL,
+		.env_add = tracer && lesson_tracer ? env : NULL,
 	};
 	int r;
 
@@ -339,6 +345,7 @@ int isolab_cmd_grade(int argc, char **argv)
 	struct grade_opts o = { 0 };
 	struct ht_filter filter = { 0 };
 	const char *json = NULL, *junit = NULL, *report_dir = NULL, *tracer_path;
+	const char *lesson_tracer = NULL;
 	_cleanup_free_ char *json_path = NULL, *junit_path = NULL, *run_dir = NULL, *prog = NULL;
 	_cleanup_free_ char *no_trace = NULL, *tracer_link = NULL, *runs_dir = NULL;
 	_cleanup_close_ int stop_fd = -1;
@@ -539,18 +546,22 @@ int isolab_cmd_grade(int argc, char **argv)
 					     "--vm: the runtime ran only inside the VM, which has "
 					     "no tracer");
 	} else {
-		tracer_path = getenv("ISOLAB_TRACER");
-		if (!tracer_path || !*tracer_path)
-			tracer_path = ISOLAB_DEFAULT_RUNTIME;
+		tracer_path = GRADE_TRACER;
+		lesson_tracer = getenv("ISOLAB_TRACER");
+		if (!lesson_tracer || !*lesson_tracer)
+			lesson_tracer = ISOLAB_DEFAULT_RUNTIME;
 		no_trace = trace_unavailable(tracer_path);
 		/*
-		 * The tracing suite runs the tracer itself; under a name of its own
-		 * its processes are never mistaken for the runtime's, even when the
-		 * runtime graded is the reference contain.
+		 * The tracing suite runs its tracer itself. When that is the
+		 * grade's own, it runs under a name of its own so that its
+		 * processes are never mistaken for the runtime's, even when the
+		 * runtime graded is the reference contain; any other (a
+		 * learner's `trace`) is left as the tests would find it.
 		 */
 		tracer_link = ht_xasprintf("%s/tracer", run_dir);
 		if (!no_trace && symlink(tracer_path, tracer_link) < 0)
 			no_trace = ht_xasprintf("link the tracer: %s", strerror(errno));
+		lesson_tracer = strcmp(lesson_tracer, tracer_path) == 0 ? tracer_link : NULL;
 		if (!prog && !no_trace)
 			no_trace = ht_xstrdup("the runtime's program is unknown");
 		if (no_trace)
@@ -569,7 +580,7 @@ int isolab_cmd_grade(int argc, char **argv)
 			fprintf(stderr, "isolab grade: lesson %d (%s) on this host%s\n", l->lesson,
 				l->title, no_trace ? "" : ", traced");
 			r = grade_on_host(&run, l, run_dir, report_dir ? report_dir : run_dir,
-					  no_trace ? NULL : tracer_path, tracer_link, prog, &o,
+					  no_trace ? NULL : tracer_path, lesson_tracer, prog, &o,
 					  &cause);
 			if (r < 0) {
 				fprintf(stderr, "isolab grade: %s\n", cause);
@@ -618,13 +629,8 @@ int isolab_cmd_grade(int argc, char **argv)
 		    write_file(console, console_fn, &g, &run) < 0)
 			ret = ISOLAB_EXIT_ERROR;
 	}
-	if (ret == ISOLAB_EXIT_OK && !ht_grade_all_passed(&g)) {
-		ret = GRADE_EXIT_UNGRADED;
-		for (size_t i = 0; i < g.n_lessons; i++)
-			if (g.lessons[i].status == HT_GRADE_FAIL ||
-			    g.lessons[i].status == HT_GRADE_NOT_ATTEMPTED)
-				ret = ISOLAB_EXIT_FAILED;
-	}
+	if (ret == ISOLAB_EXIT_OK)
+		ret = (int)ht_grade_exit_code(&g);
 out:
 	ht_grade_done(&g);
 	if (run_ready)

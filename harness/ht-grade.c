@@ -169,6 +169,17 @@ bool ht_grade_all_passed(const struct ht_grade *g)
 	return g->n_lessons > 0;
 }
 
+enum ht_grade_exit ht_grade_exit_code(const struct ht_grade *g)
+{
+	if (ht_grade_all_passed(g))
+		return HT_GRADE_EXIT_PASS;
+	for (size_t i = 0; i < g->n_lessons; i++)
+		if (g->lessons[i].status == HT_GRADE_FAIL ||
+		    g->lessons[i].status == HT_GRADE_NOT_ATTEMPTED)
+			return HT_GRADE_EXIT_FAIL;
+	return HT_GRADE_EXIT_UNGRADED;
+}
+
 /* ---- shell-outs ---------------------------------------------------------- */
 
 static long long get_int(json_t *o, const char *key, long long dflt)

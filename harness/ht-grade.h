@@ -106,6 +106,14 @@ void ht_grade_set_unknown(struct ht_grade_lesson *l, const char *why);
 /* True when every lesson passed. */
 bool ht_grade_all_passed(const struct ht_grade *g);
 
+/* `isolab grade`'s exit status for a finished grade (the CLI adds 2, 3 and 128+N). */
+enum ht_grade_exit {
+	HT_GRADE_EXIT_PASS = 0,	    /* every lesson passed */
+	HT_GRADE_EXIT_FAIL = 1,	    /* a lesson failed or was not attempted */
+	HT_GRADE_EXIT_UNGRADED = 4, /* nothing failed, but a lesson (or all) went ungraded */
+};
+enum ht_grade_exit ht_grade_exit_code(const struct ht_grade *g);
+
 /* Writers; each returns 0 or -errno (a write error). */
 int ht_grade_write_console(FILE *f, const struct ht_grade *g);
 int ht_grade_write_json(FILE *f, const struct ht_grade *g, const struct ht_run *run);

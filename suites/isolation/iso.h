@@ -19,22 +19,65 @@
 /* The probe inside the test rootfs. */
 #define PROBE_IN_ROOTFS "/probe"
 
-/* The container's processes seen from the host: every pid with our nonce in argv. */
-static inline pid_t iso_host_pid_of(struct ht_ctx *t)
+/*
+ * The container's process seen from the host: a pid with our nonce in its
+ * argv whose `type` namespace (/proc/PID/ns/TYPE) is not ours. The runtime's
+ * own process carries the nonce too (in its argv) but stays in our
+ * namespaces, and a runtime that only prints what the probe would print
+ * leaves no such process at all.
+ */
+static inline pid_t iso_host_pid_in(struct ht_ctx *t, const char *type)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = ht_pids_with_arg(ht_nonce(t), &pids);
 
-	if (n == 0)
-		return -1;
-	/*
-	 * The runtime's own process carries the nonce too (in its argv): the
-	 * container's is the one in another pid namespace.
-	 */
 	for (size_t i = 0; i < n; i++)
-		if (ht_ns_inode(pids[i], "pid") != ht_ns_inode(0, "pid"))
+		if (ht_ns_inode(pids[i], type) != ht_ns_inode(0, type))
 			return pids[i];
 	return -1;
+}
+
+/* The container's process in another pid namespace, or -1. */
+static inline pid_t iso_host_pid_of(struct ht_ctx *t)
+{
+	return iso_host_pid_in(t, "pid");
+}
+
+/*
+ * Start the runtime with args, then `/bin/sh -c SCRIPT PROBE NONCE [ARG]`,
+ * where the script runs `PROBE NONCE verb [ARG]` and, when it succeeded,
+ * execs `PROBE NONCE pause`: the container outlives the probe's report, so
+ * the host can look at the process that made it (iso_host_pid_in()) before
+ * it believes a word of it. Returns the verb's JSON with the nonce checked,
+ * or NULL after a FAIL; the pause probe's ready line has been read then.
+ */
+static inline json_t *iso_probe_then_hold(struct ht_ctx *t, struct ht_proc *r,
+					  const char *const *args, const char *probe,
+					  const char *verb, const char *arg)
+{
+	_cleanup_free_ char *script = ht_xasprintf("\"$0\" \"$1\" %s%s && exec \"$0\" \"$1\" pause",
+						   verb, arg ? " \"$2\"" : "");
+	_cleanup_free_ char *report = NULL, *ready = NULL;
+	const char *argv[32];
+	size_t n = 0;
+
+	for (; *args && n < HT_ARRAY_SIZE(argv) - 7; args++)
+		argv[n++] = *args;
+	argv[n++] = "/bin/sh";
+	argv[n++] = "-c";
+	argv[n++] = script;
+	argv[n++] = probe;
+	argv[n++] = ht_nonce(t);
+	argv[n++] = arg;
+	argv[n] = NULL;
+	ht_runtime_start(t, r, argv, NULL);
+	if (ht_proc_read_line(r, ht_timeout_ms(t, 10000), &report) < 0 ||
+	    ht_proc_read_line(r, ht_timeout_ms(t, 10000), &ready) < 0) {
+		ht_fail(t, "the container did not report `%s` and then hold: stdout \"%.300s\"",
+			verb, report ? report : "");
+		return NULL;
+	}
+	return ht_probe_json_line(t, report, strlen(report));
 }
 
 /*

@@ -70,13 +70,22 @@ static void mntns_host_mount_invisible_inside(struct ht_ctx *t)
 		ht_fail(t, "the command never printed its ready line");
 		return;
 	}
-	/* No pid namespace here: the pid the probe reports is the host's. */
+	/*
+	 * The process is the one the host finds in another mount namespace,
+	 * not a pid the runtime names. No pid namespace here: the pid the
+	 * probe reports is the host's, and must be that process.
+	 */
 	j = ht_probe_json_line(t, ready, strlen(ready));
 	HT_ASSERT(t, j != NULL);
-	pid = (pid_t)json_integer_value(iso_get(j, "pid"));
+	pid = iso_host_pid_in(t, "mnt");
+	if (pid < 0) {
+		json_decref(j);
+		ht_proc_free(&r);
+		ht_report_exit(t, HT_FAIL, __FILE__, __LINE__,
+			       "the host sees no process of ours in another mount namespace");
+	}
+	HT_EXPECT_EQ(t, json_integer_value(iso_get(j, "pid")), pid);
 	json_decref(j);
-	HT_ASSERT(t, pid > 0);
-	HT_EXPECT_NE(t, ht_ns_inode(pid, "mnt"), ht_ns_inode(0, "mnt"));
 	HT_SETUP(t, mount("isolab-late", dir, "tmpfs", 0, NULL));
 	HT_EXPECT(t, ht_is_mount_point(0, dir));
 	HT_EXPECT(t, !ht_is_mount_point(pid, dir));
@@ -107,33 +116,75 @@ static bool container_mount_point(const char *mp)
 	return false;
 }
 
+/* Judge one mount table (sorted mount points, one a line): whose view it is in who. */
+static void expect_container_table(struct ht_ctx *t, const char *table, const char *who)
+{
+	_cleanup_free_ char *copy = ht_xstrdup(table);
+	int roots = 0;
+
+	for (char *save = NULL, *mp = strtok_r(copy, "\n", &save); mp;
+	     mp = strtok_r(NULL, "\n", &save)) {
+		/* An old root left stacked under the new one would be a second "/". */
+		if (strcmp(mp, "/") == 0)
+			roots++;
+		if (!container_mount_point(mp))
+			ht_fail(t, "mount point left from the host inside the container (%s): %s",
+				who, mp);
+	}
+	if (roots != 1)
+		ht_fail(t, "%d mounts on \"/\" inside the container (%s), want 1", roots, who);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The probe reads its mount table and the container then holds, so the host
+ * reads the same table from /proc/PID/mountinfo of the process it finds in
+ * another mount namespace (mount points there are relative to that
+ * process's root, proc(5)). Both views must be the container's own layout,
+ * and the same.
+ */
 static void pivot_root_old_root_gone(struct ht_ctx *t)
 {
 	struct ht_proc r;
+	_cleanup_free_ char *probe_table = ht_xstrdup(""), *host_table = NULL;
+	_cleanup_free_ const char **mps = NULL;
 	json_t *j, *m;
-	size_t i;
-	int roots = 0;
+	size_t i, n = 0;
+	pid_t pid;
 
-	ht_runtime_run(t, &r,
-		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
-			       ht_nonce(t), "mounts"),
-		       NULL);
-	HT_ASSERT_EXIT(t, &r, 0);
-	j = ht_probe_json(t, &r);
-	HT_ASSERT(t, j != NULL);
+	j = iso_probe_then_hold(t, &r, HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--"),
+				PROBE_IN_ROOTFS, "mounts", NULL);
+	if (!j) {
+		ht_proc_free(&r);
+		return;
+	}
 	HT_EXPECT_GT(t, json_array_size(iso_get(j, "mounts")), 0);
+	mps = ht_xcalloc(json_array_size(iso_get(j, "mounts")) + 1, sizeof(*mps));
 	json_array_foreach(iso_get(j, "mounts"), i, m) {
 		const char *mp = json_string_value(iso_get(m, "mount_point"));
 
-		/* An old root left stacked under the new one would be a second "/". */
-		if (mp && strcmp(mp, "/") == 0)
-			roots++;
-
-		if (!mp || !container_mount_point(mp))
-			ht_fail(t, "mount point left from the host inside the container: %s",
-				mp ? mp : "?");
+		mps[n++] = mp ? mp : "?";
 	}
-	HT_EXPECT_EQ(t, roots, 1);
+	qsort(mps, n, sizeof(*mps), cmp_str);
+	for (i = 0; i < n; i++) {
+		char *next = ht_xasprintf("%s%s\n", probe_table, mps[i]);
+
+		free(probe_table);
+		probe_table = next;
+	}
+	expect_container_table(t, probe_table, "the probe's view");
+	pid = iso_host_pid_in(t, "mnt");
+	if (pid < 0) {
+		ht_fail(t, "the host sees no process of ours in another mount namespace");
+	} else {
+		host_table = ht_mount_points(pid);
+		expect_container_table(t, host_table, "the host's view");
+		HT_EXPECT_STREQ(t, probe_table, host_table);
+	}
 	json_decref(j);
 	ht_proc_free(&r);
 }
@@ -149,23 +200,40 @@ static void pivot_root_breakout_blocked(struct ht_ctx *t)
 {
 	struct ht_proc r;
 	_cleanup_free_ char *secret = ht_xasprintf("%s/secret", ht_scratch_dir(t));
+	_cleanup_free_ char *root = NULL;
 	_cleanup_close_ int fd = -1;
 	const char *content;
+	struct stat host_st, st;
 	json_t *j;
+	pid_t pid;
 
 	fd = HT_SETUP(t, open(secret, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
 	HT_SETUP(t, ht_write_all(fd, ht_nonce(t), strlen(ht_nonce(t))));
-	ht_runtime_run(t, &r,
-		       HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--", PROBE_IN_ROOTFS,
-			       ht_nonce(t), "breakout", secret),
-		       NULL);
-	HT_ASSERT_EXIT(t, &r, 0);
-	j = ht_probe_json(t, &r);
-	HT_ASSERT(t, j != NULL);
-	content = json_string_value(iso_get(j, "content"));
-	HT_EXPECT(t, !json_is_true(iso_get(j, "escaped")));
-	HT_EXPECT(t, !content || !strstr(content, ht_nonce(t)));
+	j = iso_probe_then_hold(t, &r, HT_ARGS("ns", "container", "--rootfs", ht_rootfs(), "--"),
+				PROBE_IN_ROOTFS, "breakout", secret);
+	if (j) {
+		content = json_string_value(iso_get(j, "content"));
+		HT_EXPECT(t, !json_is_true(iso_get(j, "escaped")));
+		HT_EXPECT(t, !content || !strstr(content, ht_nonce(t)));
+	}
 	json_decref(j);
+	/*
+	 * The escape was tried by a process of the container: the host finds
+	 * it in another mount namespace, rooted elsewhere than the host (the
+	 * /proc/PID/root link, proc(5)), where the secret's path leads nowhere.
+	 */
+	pid = iso_host_pid_in(t, "mnt");
+	if (pid < 0) {
+		ht_fail(t, "the host sees no process of ours in another mount namespace");
+	} else {
+		root = ht_xasprintf("/proc/%d/root", (int)pid);
+		HT_SETUP(t, stat("/", &host_st));
+		HT_SETUP(t, stat(root, &st));
+		HT_EXPECT(t, st.st_dev != host_st.st_dev || st.st_ino != host_st.st_ino);
+		free(root);
+		root = ht_xasprintf("/proc/%d/root%s", (int)pid, secret);
+		HT_EXPECT(t, access(root, F_OK) < 0);
+	}
 	ht_proc_free(&r);
 }
 HT_TEST(pivot_root_breakout_blocked, .area = HT_AREA_ISOLATION, .lesson = 2, .timeout_s = 20,

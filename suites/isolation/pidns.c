@@ -7,20 +7,36 @@
  */
 #include "iso.h"
 
-/* A command started in a new PID namespace sees itself as PID 1. */
+/*
+ * A command started in a new PID namespace sees itself as PID 1. The probe
+ * says so while it pauses, and the host finds that very process (our nonce
+ * in its argv) in another pid namespace, where the kernel numbers it 1 too
+ * (/proc/PID/status NSpid): output alone, copied nonce and all, cannot pass.
+ */
 static void pidns_init_is_pid1(struct ht_ctx *t)
 {
 	struct ht_proc r;
+	_cleanup_free_ char *ready = NULL;
 	json_t *j;
+	pid_t host_pid;
 
-	ht_runtime_run(t, &r,
-		       HT_ARGS("ns", "pid", "--", ht_probe_host_path(), ht_nonce(t), "getpid"),
-		       NULL);
-	HT_ASSERT_EXIT(t, &r, 0);
-	j = ht_probe_json(t, &r);
+	ht_runtime_start(t, &r,
+			 HT_ARGS("ns", "pid", "--", ht_probe_host_path(), ht_nonce(t), "pause"),
+			 NULL);
+	if (ht_proc_read_line(&r, ht_timeout_ms(t, 10000), &ready) < 0) {
+		ht_proc_free(&r);
+		ht_report_exit(t, HT_FAIL, __FILE__, __LINE__,
+			       "the container never printed its ready line");
+	}
+	j = ht_probe_json_line(t, ready, strlen(ready));
 	if (j)
 		HT_EXPECT_EQ(t, json_integer_value(iso_get(j, "pid")), 1);
 	json_decref(j);
+	host_pid = iso_host_pid_of(t);
+	if (host_pid < 0)
+		ht_fail(t, "the host sees no process of ours in another pid namespace");
+	else
+		HT_EXPECT_EQ(t, ht_ns_pid(host_pid), 1);
 	ht_proc_free(&r);
 }
 HT_TEST(pidns_init_is_pid1, .area = HT_AREA_ISOLATION, .lesson = 1, .timeout_s = 20,
@@ -74,23 +90,29 @@ static void pidns_proc_lists_only_own(struct ht_ctx *t)
 HT_TEST(pidns_proc_lists_only_own, .area = HT_AREA_ISOLATION, .lesson = 1, .timeout_s = 20,
 	.needs = HT_NEEDS("ns.pid", "ns.mnt", "pivot_root"));
 
-/* Signalling a host pid from inside a PID namespace fails with ESRCH. */
+/*
+ * Signalling a host pid from inside a PID namespace fails with ESRCH. The
+ * shell that ran the probe stays as the namespace's PID 1 (it execs a
+ * pausing probe), and the host checks that it is in another pid namespace.
+ */
 static void pidns_signal_host_esrch(struct ht_ctx *t)
 {
 	struct ht_proc r;
 	char self[16];
 	json_t *j;
+	pid_t host_pid;
 
 	snprintf(self, sizeof(self), "%d", (int)getpid());
-	ht_runtime_run(
-		t, &r,
-		HT_ARGS("ns", "pid", "--", ht_probe_host_path(), ht_nonce(t), "signal-host", self),
-		NULL);
-	HT_ASSERT_EXIT(t, &r, 0);
-	j = ht_probe_json(t, &r);
+	j = iso_probe_then_hold(t, &r, HT_ARGS("ns", "pid", "--"), ht_probe_host_path(),
+				"signal-host", self);
 	if (j)
 		HT_EXPECT_STREQ(t, json_string_value(iso_get(j, "errno_name")), "ESRCH");
 	json_decref(j);
+	host_pid = iso_host_pid_of(t);
+	if (host_pid < 0)
+		ht_fail(t, "the host sees no process of ours in another pid namespace");
+	else
+		HT_EXPECT_EQ(t, ht_ns_pid(host_pid), 1);
 	ht_proc_free(&r);
 }
 HT_TEST(pidns_signal_host_esrch, .area = HT_AREA_ISOLATION, .lesson = 1, .timeout_s = 20,

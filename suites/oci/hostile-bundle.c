@@ -8,7 +8,9 @@
  * identical afterwards, nothing else around the bundle changed, the
  * container's output never holds the victim's nonce, and the runtime did
  * not die of a signal. A case marked "refuse" is invalid per the spec and
- * must exit non-zero; the others may refuse or sanitise.
+ * must exit non-zero; the others may refuse or sanitise. Each test first
+ * runs a benign control bundle, which must succeed: refusing is only
+ * worth something from a runtime that runs what is valid.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -80,6 +82,55 @@ static void judge(struct ht_ctx *t, struct oci_rt *rt, const struct bad *b)
 		ht_fail(t, "%s: the runtime's mount namespace changed", b->what);
 }
 
+/* Remove the bundle, the victim and the runtime's state: the next case starts afresh. */
+static void reset_scratch(struct ht_ctx *t)
+{
+	_cleanup_free_ char *in = ht_xasprintf("%s/in", ht_scratch_dir(t));
+	_cleanup_free_ char *out = ht_xasprintf("%s/out", ht_scratch_dir(t));
+	struct ht_proc r = { 0 };
+
+	ht_cmd_run(t, &r, HT_ARGS("rm", "-rf", in, out), NULL);
+	ht_proc_free(&r);
+}
+
+/*
+ * The benign twin every hostile case is measured against: the template
+ * bundle, run the same way, whose probe writes the nonce into /marker. It
+ * must exit 0 and the host must find the marker in the bundle's rootfs.
+ * Without it, a runtime that refuses every bundle would pass: a refusal
+ * proves something only from a runtime that runs a valid one.
+ */
+static void control(struct ht_ctx *t)
+{
+	_cleanup_free_ char *marker = NULL, *got = NULL;
+	struct ht_proc p = { 0 };
+	struct oci_rt rt;
+	int code;
+
+	oci_rt_init(t, &rt);
+	oci_rt_probe_args(t, &rt, HT_ARGS("write-marker", "/marker"));
+	code = oci_rt_run(t, &rt, &p);
+	marker = ht_xasprintf("%s/marker", rt.c.rootfs);
+	if (ht_read_file(AT_FDCWD, marker, &got) < 0)
+		got = ht_xstrdup("");
+	if (code != 0 || strcmp(got, ht_nonce(t)) != 0) {
+		_cleanup_free_ char *err = ht_xstrdup(p.err);
+
+		ht_proc_free(&p);
+		oci_rt_destroy(t, &rt);
+		reset_scratch(t);
+		ht_report_exit(t, HT_FAIL, __FILE__, __LINE__,
+			       "the benign control bundle did not run (exit %d, marker \"%.40s\"; "
+			       "stderr: \"%.300s\"): refusing the hostile ones proves nothing",
+			       code, got, err);
+	}
+	ht_proc_free(&p);
+	oci_rt_cmd(t, &rt, &p, HT_ARGS("delete", "--force", rt.id));
+	ht_proc_free(&p);
+	oci_rt_destroy(t, &rt);
+	reset_scratch(t);
+}
+
 /* Symlink rootfs/name to target (after removing what is there). */
 static void relink(struct ht_ctx *t, struct oci_rt *rt, const char *name, const char *target)
 {
@@ -97,6 +148,7 @@ static void relink(struct ht_ctx *t, struct oci_rt *rt, const char *name, const 
 /* /proc or /sys a symlink out of the rootfs: proc and sysfs are not mounted on the host. */
 static void oci_hostile_proc_sys_symlink(struct ht_ctx *t)
 {
+	control(t);
 	for (int i = 0; i < 2; i++) {
 		struct oci_rt rt;
 		const char *n = i ? "sys" : "proc";
@@ -108,14 +160,8 @@ static void oci_hostile_proc_sys_symlink(struct ht_ctx *t)
 		oci_rt_sh(t, &rt, TOUCH("/proc/secret") "; " TOUCH("/sys/secret"));
 		judge(t, &rt, &b);
 		oci_rt_destroy(t, &rt);
-		if (!i) {
-			struct ht_proc r = { 0 };
-			_cleanup_free_ char *in = ht_xasprintf("%s/in", ht_scratch_dir(t));
-			_cleanup_free_ char *out = ht_xasprintf("%s/out", ht_scratch_dir(t));
-
-			ht_cmd_run(t, &r, HT_ARGS("rm", "-rf", in, out), NULL);
-			ht_proc_free(&r);
-		}
+		if (!i)
+			reset_scratch(t);
 	}
 }
 HT_TEST(oci_hostile_proc_sys_symlink, OCI_RT_AREA, .timeout_s = 40, .needs = RT_NEEDS,
@@ -129,6 +175,7 @@ static void oci_hostile_devnull_symlink(struct ht_ctx *t)
 	struct bad b = { .what = "/dev/null as a symlink to the victim's secret, with masking" };
 	json_t *mounts;
 
+	control(t);
 	oci_rt_init(t, &rt);
 	/* No /dev tmpfs: the rootfs's own /dev is what the runtime finds. */
 	mounts = json_object_get(rt.cfg, "mounts");
@@ -149,6 +196,7 @@ static void oci_hostile_dev_symlink(struct ht_ctx *t)
 	struct oci_rt rt;
 	struct bad b = { .what = "/dev as a symlink to the victim" };
 
+	control(t);
 	oci_rt_init(t, &rt);
 	relink(t, &rt, "dev", rt.c.victim);
 	oci_rt_sh(t, &rt, TOUCH("/dev/secret"));
@@ -164,6 +212,7 @@ static void oci_hostile_mount_dest_symlink(struct ht_ctx *t)
 	struct oci_rt rt;
 	struct bad b = { .what = "a mount destination through an outward symlink" };
 
+	control(t);
 	oci_rt_init(t, &rt);
 	relink(t, &rt, "mnt", rt.c.victim);
 	json_array_append_new(json_object_get(rt.cfg, "mounts"),
@@ -184,6 +233,7 @@ static void oci_hostile_cwd_leaked_fd(struct ht_ctx *t)
 	struct bad b = { .what = "process.cwd through a leaked host fd" };
 	int fd;
 
+	control(t);
 	oci_rt_init(t, &rt);
 	/* No O_CLOEXEC: the leak the runtime must not pass on or use. */
 	fd = HT_SETUP(t, open(rt.c.victim, O_RDONLY | O_DIRECTORY));
@@ -213,6 +263,7 @@ static void oci_hostile_mount_paths(struct ht_ctx *t)
 	struct ht_proc p = { 0 };
 	json_t *mounts;
 
+	control(t);
 	oci_rt_init(t, &rt);
 	/* Enough `..` to leave the rootfs from any depth, then into the victim. */
 	dest = ht_xasprintf("/mnt/../../../../../../../../../../../..%s/newdir", rt.c.victim);
@@ -254,9 +305,6 @@ typedef void (*mutate_fn)(struct ht_ctx *t, struct oci_rt *rt);
 static void run_case(struct ht_ctx *t, mutate_fn f, const struct bad *b)
 {
 	struct oci_rt rt;
-	struct ht_proc r = { 0 };
-	_cleanup_free_ char *in = ht_xasprintf("%s/in", ht_scratch_dir(t));
-	_cleanup_free_ char *out = ht_xasprintf("%s/out", ht_scratch_dir(t));
 
 	oci_rt_init(t, &rt);
 	oci_rt_sh(t, &rt, "true");
@@ -264,8 +312,7 @@ static void run_case(struct ht_ctx *t, mutate_fn f, const struct bad *b)
 		f(t, &rt);
 	judge(t, &rt, b);
 	oci_rt_destroy(t, &rt);
-	ht_cmd_run(t, &r, HT_ARGS("rm", "-rf", in, out), NULL);
-	ht_proc_free(&r);
+	reset_scratch(t);
 }
 
 static void wrong_ns_type(struct ht_ctx *t, struct oci_rt *rt)
@@ -385,6 +432,7 @@ static void oci_hostile_invalid_config(struct ht_ctx *t)
 		    true } },
 	};
 
+	control(t);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
 		run_case(t, cases[i].f, &cases[i].b);
 }
@@ -397,16 +445,11 @@ static char *template_with(struct ht_ctx *t, const char *extra)
 	struct oci_rt rt;
 	char *s, *dump;
 
-	struct ht_proc r = { 0 };
-	_cleanup_free_ char *in = ht_xasprintf("%s/in", ht_scratch_dir(t));
-	_cleanup_free_ char *out = ht_xasprintf("%s/out", ht_scratch_dir(t));
-
 	oci_rt_init(t, &rt);
 	oci_rt_sh(t, &rt, "true");
 	dump = json_dumps(rt.cfg, JSON_COMPACT);
 	oci_rt_destroy(t, &rt);
-	ht_cmd_run(t, &r, HT_ARGS("rm", "-rf", in, out), NULL);
-	ht_proc_free(&r);
+	reset_scratch(t);
 	/* Replace the final '}' by extra + '}'. */
 	dump[strlen(dump) - 1] = '\0';
 	s = ht_xasprintf("%s%s}", dump, extra);
@@ -422,6 +465,7 @@ static void oci_hostile_malformed_config(struct ht_ctx *t)
 	size_t n = 10u << 20, depth = 100000;
 	char *s;
 
+	control(t);
 	s = ht_xcalloc(n + 64, 1);
 	strcpy(s, ",\"annotations\":{\"x\":\"");
 	memset(s + strlen(s), 'A', n);
@@ -484,6 +528,7 @@ static void oci_hostile_proc_self_exe(struct ht_ctx *t)
 	size_t first = strcspn(w, " \t");
 	_cleanup_free_ char *bin = ht_xasprintf("%.*s", (int)first, w);
 
+	control(t);
 	oci_rt_init(t, &rt);
 	/* A wrapper script (fixtures/crun-hybrid.sh) names its binary in $CRUN. */
 	ht_cmd_run(t, &p, HT_ARGS("sh", "-c", "command -v \"$0\"", bin), NULL);

@@ -3,7 +3,8 @@
  * Shell-out detection (lesson 10, used by grading): a runtime that runs
  * unshare(1), ip(8), busybox… on the host instead of making the namespaces
  * itself is flagged; one that does the work with syscalls is not. The rules
- * are in harness/ht-shellout.h.
+ * are in harness/ht-shellout.h; their check on a made-up trace is a harness
+ * selftest kept here beside the traced cases.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -47,6 +48,10 @@ static json_t *exec_ev(long long ts, long long pid, long long ppid, long long ns
  * The detector's rules on a made-up trace: the runtime's own start and the
  * container's command are not shell-outs; host tools and a renamed busybox
  * run before any pivot_root are; anything run after pivot_root is not.
+ *
+ * A selftest of the harness (area harness, no lesson), not a lesson test:
+ * it never runs the runtime under test, so a runtime that does nothing
+ * would pass it and a lesson's score would count it.
  */
 static void shellout_rules(struct ht_ctx *t)
 {
@@ -83,7 +88,7 @@ static void shellout_rules(struct ht_ctx *t)
 	ht_shellout_free(&s);
 	json_decref(ev);
 }
-HT_TEST(shellout_rules, TRACE_AREA, .timeout_s = 10);
+HT_TEST(shellout_rules, .area = HT_AREA_HARNESS, .timeout_s = 10);
 
 /* A runtime that runs unshare(1) for `ns pid` is flagged "unshare". */
 static void shellout_flags_unshare_runtime(struct ht_ctx *t)

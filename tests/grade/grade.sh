@@ -5,9 +5,12 @@
 #   reference   the built contain scores 100% on lessons 1,2,3,4,8,10,11 on
 #               this host, natively, and lesson 5 through the automatic VM
 #               (its cgroup v2 tests skip here) when qemu is installed
-#   liar        tests/grade/liar-runtime.sh --canned (prints probe-like output
-#               with exit 0, creates nothing) scores 0 on lessons 1 and 2;
-#               the nonce-forging liar's score is printed (see below)
+#   liar        tests/grade/liar-runtime.sh (prints probe-like output with
+#               exit 0, creates nothing) scores 0 on lessons 1 and 2, both
+#               with a canned nonce and with the nonce copied from its argv
+#   starter     build/starter/contain-starter (every verb "not implemented")
+#               passes no test of lessons 1-4 and 8-11 on this host, with
+#               `oci unpack` and the tracer pointed at it too
 #   shellout    suites/tracing/shellout-runtime.sh (delegates to unshare(1))
 #               is "native: no" on lesson 1
 #   usage       bad flags exit 2 and write nothing
@@ -80,16 +83,22 @@ liar)
 	grade 1 "$tmp/liar" --lessons 1,2 --runtime "$liar --canned" || true
 	checked "a runtime that prints probe-like output scores 0 on lessons 1 and 2" \
 		"$tmp/liar" 1=score=0 2=score=0
-	# Known gap: a liar that copies the nonce from its argv passes the tests
-	# that trust the probe's word alone. Reported, not asserted.
-	"$isolab" grade --json "$tmp/forge.json" --lessons 1,2 --runtime "$liar" > /dev/null 2>&1 || true
-	n=$((n + 1))
-	score=$(/usr/bin/python3 -c '
-import json, sys
-doc = json.load(open(sys.argv[1]))
-print(", ".join("lesson %d: %d/%d" % (l["lesson"], l["passed"], l["applicable"]) for l in doc["lessons"]))
-' "$tmp/forge.json")
-	echo "ok $n - the nonce-forging liar scores $score # TODO tests that trust the probe alone"
+	# The nonce copied from its argv: every test also looks from the host.
+	grade 1 "$tmp/forge" --lessons 1,2 --runtime "$liar" || true
+	checked "a runtime that forges the probe's nonce scores 0 on lessons 1 and 2" \
+		"$tmp/forge" 1=score=0 2=score=0
+	;;
+starter)
+	starter=$(dirname "$isolab")/starter/contain-starter
+	lessons=1,2,3,4,8,9,10,11
+	expect=()
+	for l in ${lessons//,/ }; do
+		expect+=("$l=score=0")
+	done
+	# As tests/starter/starter.py: `oci unpack` and the tracer are the starter's.
+	ISOLAB_OCI_UNPACKER="$starter oci" ISOLAB_TRACER=$starter \
+		grade 1 "$tmp/starter" --lessons "$lessons" --runtime "$starter" || true
+	checked "the starter passes no test of lessons $lessons" "$tmp/starter" "${expect[@]}"
 	;;
 shellout)
 	grade 1 "$tmp/sh" --lessons 1 --runtime "$here/../../suites/tracing/shellout-runtime.sh" || true

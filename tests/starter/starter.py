@@ -21,17 +21,6 @@ import sys
 
 LESSONS = range(1, 13)
 OCI_LESSONS = {8, 9}
-# Tests the starter passes although it does nothing, and why. They are
-# reported as TODO (a known weakness of the suite), not as a failure.
-KNOWN_PASS = {
-    'tracing/shellout_rules': 'checks the harness detector on a made-up trace; '
-                              'never runs the runtime',
-}
-# suites/oci/hostile-bundle.c: a runtime that refuses every bundle passes
-# them, as they only check refusals and the victim; they need a benign
-# control run first.
-KNOWN_PASS_PREFIX = ('oci/oci_hostile_',)
-
 RESULT = re.compile(r'^(ok|not ok) \d+ - (\S+)(.*)$')
 
 
@@ -82,16 +71,10 @@ def main():
             points.append(('ok', 'lesson %02d on the starter # SKIP all %d tests skip on this '
                            'host: not applicable here' % (lesson, n)))
         else:
-            known = [t for t in s['pass']
-                     if t in KNOWN_PASS or t.startswith(KNOWN_PASS_PREFIX)]
-            other = [t for t in s['pass'] if t not in known]
             desc = 'lesson %02d is red on the starter: %d fail, %d pass, %d skip' % (
                 lesson, len(s['fail']), len(s['pass']), len(s['skip']))
-            if not s['fail'] or other:
-                points.append(('not ok', desc + (' (passes: %s)' % ' '.join(other))))
-            elif known:
-                points.append(('not ok', desc + ' # TODO these pass on a runtime that '
-                               'does nothing: %s' % ' '.join(known)))
+            if not s['fail'] or s['pass']:
+                points.append(('not ok', desc + (' (passes: %s)' % ' '.join(s['pass']))))
             else:
                 red += 1
                 points.append(('ok', desc))
