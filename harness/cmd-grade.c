@@ -390,20 +390,13 @@ int isolab_cmd_grade(int argc, char **argv)
 		case 'V':
 			o.vm = true;
 			break;
-		case 'K': {
-			struct ht_vm_kernel k = { 0 };
-			_cleanup_free_ char *err = NULL;
-
-			r = ht_vm_kernel_parse(optarg, NULL, &k, &err);
-			ht_vm_kernel_done(&k);
-			if (r < 0) {
-				isolab_usage_error("grade", "--vm-kernel: %s", err);
+		case 'K':
+			if (!isolab_vm_kernel_ok("grade", optarg)) {
 				ret = ISOLAB_EXIT_USAGE;
 				goto out;
 			}
 			o.vm_kernel = optarg;
 			break;
-		}
 		case 'F':
 			ht_set_rootfs(optarg);
 			o.rootfs = optarg;

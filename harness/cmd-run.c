@@ -165,20 +165,13 @@ int isolab_cmd_run(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'K': {
-			struct ht_vm_kernel k = { 0 };
-			_cleanup_free_ char *err = NULL;
-
-			r = ht_vm_kernel_parse(optarg, NULL, &k, &err);
-			ht_vm_kernel_done(&k);
-			if (r < 0) {
-				isolab_usage_error("run", "--vm-kernel: %s", err);
+		case 'K':
+			if (!isolab_vm_kernel_ok("run", optarg)) {
 				ret = ISOLAB_EXIT_USAGE;
 				goto out;
 			}
 			vm.spec = optarg;
 			break;
-		}
 		case 'E':
 			errno = 0;
 			v = strtol(optarg, &end, 10);

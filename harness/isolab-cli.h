@@ -73,6 +73,12 @@ int isolab_filter_option(struct ht_filter *f, int opt, const char *arg);
 void isolab_usage_error(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Check a --vm-kernel SPEC (debian:X.Y or path:FILE) before anything runs;
+ * a usage error for `verb` and false when it does not parse.
+ */
+bool isolab_vm_kernel_ok(const char *verb, const char *spec);
+
 int isolab_cmd_vm(int argc, char **argv);
 int isolab_cmd_run(int argc, char **argv);
 int isolab_cmd_list(int argc, char **argv);

@@ -13,6 +13,7 @@
 #include "ht-journal.h"
 #include "ht-registry.h"
 #include "ht-util.h"
+#include "ht-vm-kernel.h"
 #include "isolab-cli.h"
 
 static const struct verb {
@@ -56,6 +57,18 @@ void isolab_usage_error(const char *verb, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'isolab %s --help'.\n", verb);
+}
+
+bool isolab_vm_kernel_ok(const char *verb, const char *spec)
+{
+	struct ht_vm_kernel k = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int r = ht_vm_kernel_parse(spec, NULL, &k, &err);
+
+	ht_vm_kernel_done(&k);
+	if (r < 0)
+		isolab_usage_error(verb, "--vm-kernel: %s", err);
+	return r >= 0;
 }
 
 int isolab_filter_option(struct ht_filter *f, int opt, const char *arg)
