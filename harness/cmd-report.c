@@ -103,11 +103,7 @@ static int cmd_html(int argc, char **argv)
 		{},
 	};
 	const char *output = NULL;
-	struct ht_html *h = NULL;
-	_cleanup_free_ char *buf = NULL, *now = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int opt, r;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -135,9 +131,20 @@ static int cmd_html(int argc, char **argv)
 		return ISOLAB_EXIT_USAGE;
 	}
 
-	h = ht_html_new();
-	for (int i = optind; i < argc; i++)
-		if (load_input(h, argv[i]) < 0) {
+	return isolab_report_html((const char *const *)argv + optind, (size_t)(argc - optind),
+				  output);
+}
+
+int isolab_report_html(const char *const *inputs, size_t n, const char *output)
+{
+	struct ht_html *h = ht_html_new();
+	_cleanup_free_ char *buf = NULL, *now = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if (load_input(h, inputs[i]) < 0) {
 			ht_html_free(h);
 			return ISOLAB_EXIT_FAILED;
 		}

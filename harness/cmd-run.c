@@ -33,6 +33,7 @@ static void help(void)
 	       "      --junit FILE     write JUnit XML to FILE\n"
 	       "      --json FILE      write the JSON report (schema: reports/) to FILE\n"
 	       "  -o, --report-dir DIR write DIR/junit.xml, DIR/report.json, DIR/console.txt\n"
+	       "                       and DIR/report.html\n"
 	       "      --stream-fd FD   write one JSON object per line to FD as tests start\n"
 	       "                       and end (what `isolab vm`'s guest init reads)\n"
 	       "      --runtime WORDS  the runtime under test as a command line, e.g.\n"
@@ -329,6 +330,13 @@ int isolab_cmd_run(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		if (isolab_out_close(&outs[i], r == 0) < 0 && ret == ISOLAB_EXIT_OK)
 			ret = ISOLAB_EXIT_ERROR;
+	/* The same report as one static page, as `isolab report html` makes it. */
+	if (report_dir && json && r == 0) {
+		_cleanup_free_ char *html = ht_xasprintf("%s/report.html", report_dir);
+
+		if (isolab_report_html(&json, 1, html) != ISOLAB_EXIT_OK && ret == ISOLAB_EXIT_OK)
+			ret = ISOLAB_EXIT_ERROR;
+	}
 	ht_run_done(&run);
 out:
 	for (int i = 0; i < 3; i++)

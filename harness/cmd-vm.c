@@ -49,6 +49,7 @@ static void help(void)
 	       "                        120 under TCG, 30 under KVM)\n"
 	       "      --hang-timeout S  seconds of heartbeat silence that mean HANG (default 30)\n"
 	       "  -o, --report-dir DIR  write DIR/junit.xml, DIR/report.json, DIR/console.txt\n"
+	       "                        and DIR/report.html\n"
 	       "      --junit FILE      JUnit XML: one testsuite per kernel\n"
 	       "      --json FILE       the JSON report, with a \"vms\" entry per kernel\n"
 	       "      --keep DIR        keep each VM's console.log and qemu.log in DIR/<kernel>/\n"
@@ -636,6 +637,13 @@ int isolab_cmd_vm(int argc, char **argv)
 			if ((isolab_out_close(&outs[i], written[i]) < 0 || !written[i]) &&
 			    ret == ISOLAB_EXIT_OK)
 				ret = ISOLAB_EXIT_ERROR;
+	}
+	/* The same report as one static page, as `isolab report html` makes it. */
+	if (report_dir && json && ret != ISOLAB_EXIT_ERROR) {
+		_cleanup_free_ char *html = ht_xasprintf("%s/report.html", report_dir);
+
+		if (isolab_report_html(&json, 1, html) != ISOLAB_EXIT_OK && ret == ISOLAB_EXIT_OK)
+			ret = ISOLAB_EXIT_ERROR;
 	}
 	if (ret == ISOLAB_EXIT_OK) {
 		size_t counts[HT_OUTCOME_MAX];

@@ -85,6 +85,12 @@ int isolab_cmd_list(int argc, char **argv);
 int isolab_cmd_probe(int argc, char **argv);
 int isolab_cmd_reap(int argc, char **argv);
 int isolab_cmd_report(int argc, char **argv);
+/*
+ * Render JSON reports (files, or --report-dir directories) as one HTML page
+ * at output ("-": stdout), written whole or not at all. Returns an exit code
+ * of `isolab report html`; errors are on stderr.
+ */
+int isolab_report_html(const char *const *inputs, size_t n, const char *output);
 int isolab_cmd_grade(int argc, char **argv);
 
 #endif

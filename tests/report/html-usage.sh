@@ -119,5 +119,17 @@ else
 	bad "stdout: exit $rc, $(cat "$tmp/stdout.err")"
 fi
 
+# isolab run --report-dir writes the page beside report.json (the
+# harness area: its tests need no kernel feature).
+rc=0
+"$isolab" run -a harness --report-dir "$tmp/rd" >"$tmp/rd.out" 2>&1 || rc=$?
+if [ "$rc" = 0 ] && [ -s "$tmp/rd/report.json" ] &&
+	[ "$(head -c 15 "$tmp/rd/report.html" 2>/dev/null)" = '<!DOCTYPE html>' ] &&
+	grep -qF 'shellout_rules' "$tmp/rd/report.html"; then
+	ok "run --report-dir: report.html beside report.json"
+else
+	bad "run --report-dir: exit $rc, $(ls "$tmp/rd" 2>&1), $(tail -3 "$tmp/rd.out")"
+fi
+
 echo "1..$n"
 [ "$failures" = 0 ]
